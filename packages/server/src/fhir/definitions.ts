@@ -1,0 +1,154 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/**
+ * The official FHIR R4 definitions (StructureDefinitions and SearchParameters), read from the
+ * `hl7.fhir.r4.examples` package, which ships the specification's definition resources as JSON.
+ */
+const require = createRequire(import.meta.url);
+export const DEFINITIONS_DIR = dirname(require.resolve('hl7.fhir.r4.examples/package.json'));
+
+export type SearchParamType = 'number' | 'date' | 'string' | 'token' | 'reference' | 'composite' | 'quantity' | 'uri' | 'special';
+
+export interface SearchParamComponent {
+  /** Canonical URL of the component's search parameter definition. */
+  definition: string;
+  /** FHIRPath relative to the composite's own expression. */
+  expression: string;
+}
+
+/** One search parameter as it applies to one resource type. */
+export interface SearchParamDef {
+  url: string;
+  code: string;
+  type: SearchParamType;
+  resourceType: string;
+  /** The part of the official expression that applies to `resourceType` (multi-type expressions split). */
+  expression: string;
+  /** For references: the types a reference may point to. */
+  target: string[];
+  /** Modifiers the definition lists (R4 SearchParameter.modifier). */
+  component: SearchParamComponent[];
+}
+
+interface RawSearchParameter {
+  url: string;
+  code: string;
+  type: SearchParamType;
+  base: string[];
+  expression?: string;
+  target?: string[];
+  component?: SearchParamComponent[];
+}
+
+let cachedResourceTypes: string[] | undefined;
+
+/** Every concrete R4 resource type (StructureDefinitions of kind resource, derivation specialization). */
+export function resourceTypes(): string[] {
+  if (!cachedResourceTypes) {
+    const types: string[] = [];
+    for (const f of readdirSync(DEFINITIONS_DIR)) {
+      if (!f.startsWith('StructureDefinition-')) continue;
+      const text = readFileSync(join(DEFINITIONS_DIR, f), 'utf8');
+      // Parsing only the head of each file keeps start-up fast; kind/derivation/abstract sit near the top.
+      const sd = JSON.parse(text) as { kind: string; derivation?: string; abstract?: boolean; type: string };
+      if (sd.kind === 'resource' && sd.derivation === 'specialization' && !sd.abstract) types.push(sd.type);
+    }
+    cachedResourceTypes = types.sort();
+  }
+  return cachedResourceTypes;
+}
+
+let resourceTypeSet: Set<string> | undefined;
+export function isResourceType(type: string): boolean {
+  resourceTypeSet ??= new Set(resourceTypes());
+  return resourceTypeSet.has(type);
+}
+
+/**
+ * Splits a multi-type FHIRPath union (`A.x | B.y | (C.z as T)`) at its top-level `|` and keeps the
+ * parts that start at `type` (or at Resource/DomainResource, which apply to every type).
+ */
+export function expressionFor(expression: string, type: string): string | undefined {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = false;
+  let start = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === "'" && expression[i - 1] !== '\\') quote = !quote;
+    if (quote) continue;
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      parts.push(expression.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(expression.slice(start).trim());
+  const keep = parts.filter((p) => {
+    const head = p.replace(/^\(+/, '');
+    return (
+      head.startsWith(`${type}.`) || head.startsWith('Resource.') || head.startsWith('DomainResource.') ||
+      head === type
+    );
+  });
+  return keep.length ? keep.join(' | ') : undefined;
+}
+
+let cachedParams: Map<string, Map<string, SearchParamDef>> | undefined;
+let cachedByUrl: Map<string, RawSearchParameter> | undefined;
+
+function loadRawParams(): RawSearchParameter[] {
+  const raw: RawSearchParameter[] = [];
+  for (const f of readdirSync(DEFINITIONS_DIR)) {
+    if (!f.startsWith('SearchParameter-')) continue;
+    const sp = JSON.parse(readFileSync(join(DEFINITIONS_DIR, f), 'utf8')) as RawSearchParameter;
+    // The package also holds example SearchParameters of other publishers; keep the core ones.
+    if (sp.url?.startsWith('http://hl7.org/fhir/SearchParameter/') && Array.isArray(sp.base)) raw.push(sp);
+  }
+  return raw;
+}
+
+/** Search parameters by resource type, then by code. Includes the Resource-level ones (_id, _tag, ...). */
+export function searchParams(): Map<string, Map<string, SearchParamDef>> {
+  if (cachedParams) return cachedParams;
+  const raw = loadRawParams();
+  cachedByUrl = new Map(raw.map((r) => [r.url, r]));
+  const byType = new Map<string, Map<string, SearchParamDef>>();
+  const types = resourceTypes();
+  for (const t of types) byType.set(t, new Map());
+  for (const sp of raw) {
+    const bases = sp.base.flatMap((b) => (b === 'Resource' || b === 'DomainResource' ? types : [b]));
+    for (const base of bases) {
+      const map = byType.get(base);
+      if (!map) continue;
+      const expression = sp.expression ? expressionFor(sp.expression, base) : undefined;
+      // Parameters without a FHIRPath for this type (e.g. _text, _content, _query) are not indexable.
+      if (!expression && sp.type !== 'special') continue;
+      map.set(sp.code, {
+        url: sp.url,
+        code: sp.code,
+        type: sp.type,
+        resourceType: base,
+        expression: expression ?? '',
+        target: sp.target ?? [],
+        component: sp.component ?? [],
+      });
+    }
+  }
+  cachedParams = byType;
+  return byType;
+}
+
+export function searchParam(resourceType: string, code: string): SearchParamDef | undefined {
+  return searchParams().get(resourceType)?.get(code);
+}
+
+/** The definition a composite component points at, by canonical URL. */
+export function searchParamByUrl(url: string): { code: string; type: SearchParamType } | undefined {
+  searchParams();
+  const r = cachedByUrl!.get(url);
+  return r && { code: r.code, type: r.type };
+}
