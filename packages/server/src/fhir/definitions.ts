@@ -152,3 +152,50 @@ export function searchParamByUrl(url: string): { code: string; type: SearchParam
   const r = cachedByUrl!.get(url);
   return r && { code: r.code, type: r.type };
 }
+
+interface ElementDefinitionLite {
+  path: string;
+  isSummary?: boolean;
+  min?: number;
+}
+
+const summaryCache = new Map<string, { summary: string[]; mandatory: string[] }>();
+
+/**
+ * Top-level elements of a resource type that belong to its summary (`isSummary`) and those that
+ * are mandatory (min > 0), from the type's StructureDefinition. Choice elements keep their
+ * `[x]`-less stem (`value`), to be matched against `valueQuantity` etc.
+ */
+export function topLevelElements(type: string): { summary: string[]; mandatory: string[] } {
+  let cached = summaryCache.get(type);
+  if (!cached) {
+    const sd = JSON.parse(readFileSync(join(DEFINITIONS_DIR, `StructureDefinition-${type}.json`), 'utf8')) as {
+      snapshot: { element: ElementDefinitionLite[] };
+    };
+    const summary: string[] = [];
+    const mandatory: string[] = [];
+    for (const e of sd.snapshot.element) {
+      const parts = e.path.split('.');
+      if (parts.length !== 2) continue;
+      const name = parts[1]!.replace('[x]', '');
+      if (e.isSummary) summary.push(name);
+      if ((e.min ?? 0) > 0) mandatory.push(name);
+    }
+    cached = { summary, mandatory };
+    summaryCache.set(type, cached);
+  }
+  return cached;
+}
+
+let patientCompartment: Map<string, string[]> | undefined;
+
+/** Resource types in the Patient compartment and the parameters that link them (CompartmentDefinition/patient). */
+export function patientCompartmentParams(): Map<string, string[]> {
+  if (!patientCompartment) {
+    const def = JSON.parse(readFileSync(join(DEFINITIONS_DIR, 'CompartmentDefinition-patient.json'), 'utf8')) as {
+      resource: { code: string; param?: string[] }[];
+    };
+    patientCompartment = new Map(def.resource.filter((r) => r.param?.length).map((r) => [r.code, r.param!]));
+  }
+  return patientCompartment;
+}

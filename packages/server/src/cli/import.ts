@@ -1,0 +1,135 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { FhirError } from '@salus/core';
+import type { InteractionConfig } from '../fhir/interaction.js';
+
+export interface ImportProgress {
+  filesDone: number;
+  filesTotal: number;
+  resources: number;
+}
+
+export interface ImportResult {
+  files: number;
+  resources: number;
+  failed: { file: string; message: string }[];
+  seconds: number;
+}
+
+export interface ImportOptions {
+  /** Transactions in flight at once (1 for the embedded engine, a few for a server). */
+  concurrency?: number;
+  /** Resources per transaction for NDJSON and loose resources. */
+  chunkSize?: number;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+/** Every .json / .ndjson file under the given files and folders, in name order. */
+export function findImportFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string): void => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) walk(join(p, name));
+    } else if (['.json', '.ndjson'].includes(extname(p))) out.push(p);
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+
+function entryFor(resource: Resource): BundleEntry {
+  return resource.id
+    ? { resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } }
+    : { resource, request: { method: 'POST', url: resource.resourceType } };
+}
+
+/** Turns a file into the transaction Bundles that load it. */
+export function bundlesOf(file: string): Bundle[] {
+  const text = readFileSync(file, 'utf8');
+  const chunk = (resources: Resource[], size: number): Bundle[] => {
+    const out: Bundle[] = [];
+    for (let i = 0; i < resources.length; i += size) {
+      out.push({ resourceType: 'Bundle', type: 'transaction', entry: resources.slice(i, i + size).map(entryFor) });
+    }
+    return out;
+  };
+  if (extname(file) === '.ndjson') {
+    const resources = text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Resource);
+    return chunk(resources, 500);
+  }
+  const json = JSON.parse(text) as Resource;
+  if (json.resourceType === 'Bundle') {
+    const b = json as Bundle;
+    if (b.type === 'transaction' || b.type === 'batch') return [b];
+    return chunk(
+      (b.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])),
+      500,
+    );
+  }
+  return [{ resourceType: 'Bundle', type: 'transaction', entry: [entryFor(json)] }];
+}
+
+function describe(e: unknown): string {
+  if (e instanceof FhirError) {
+    return (e.outcome.issue ?? []).map((i) => `${i.diagnostics ?? i.code}${i.expression ? ` at ${i.expression.join(', ')}` : ''}`).join('; ');
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Loads files through the same transaction processing as POST [base]. Bundles whose references
+ * point into another file (Synthea's patients → its hospital and practitioner bundles) are retried
+ * after the others, so file order does not matter.
+ */
+export async function importFiles(fhir: InteractionConfig, files: string[], options: ImportOptions = {}): Promise<ImportResult> {
+  const started = performance.now();
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  let resources = 0;
+  let done = 0;
+  const failed: { file: string; message: string }[] = [];
+  const run = async (file: string): Promise<{ file: string; error?: unknown }> => {
+    try {
+      for (const bundle of bundlesOf(file)) {
+        const res = await fhir.bundle({ method: 'POST', path: '', query: [], prefer: 'return=minimal' }, bundle);
+        if (res.status >= 400) throw new Error(res.body ?? `status ${res.status}`);
+        resources += bundle.entry?.length ?? 0;
+      }
+      return { file };
+    } catch (e) {
+      return { file, error: e };
+    }
+  };
+  const pass = async (list: string[]): Promise<{ file: string; error?: unknown }[]> => {
+    const results: { file: string; error?: unknown }[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < list.length) {
+        const r = await run(list[next++]!);
+        results.push(r);
+        if (!r.error) {
+          done++;
+          options.onProgress?.({ filesDone: done, filesTotal: files.length, resources });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
+    return results;
+  };
+  let pending = files;
+  for (;;) {
+    const errors = (await pass(pending)).filter((r) => r.error);
+    const retry = errors.filter((r) => /cannot be resolved/.test(describe(r.error))).map((r) => r.file);
+    // Stop when a pass made no progress: what is left is really broken.
+    if (retry.length === 0 || retry.length === pending.length) {
+      for (const r of errors) failed.push({ file: r.file, message: describe(r.error) });
+      break;
+    }
+    for (const r of errors.filter((x) => !retry.includes(x.file))) failed.push({ file: r.file, message: describe(r.error) });
+    pending = retry;
+  }
+  return { files: files.length, resources, failed, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,49 @@
+import pg from 'pg';
+import type { Db, Queryable, QueryResult } from './db.js';
+
+// Keep bigint and numeric columns as text: ids and decimals must not lose precision in JS numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => v);
+// Timestamps are handed to the application as ISO strings, as PGlite does with its own parser below.
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const r = await client.query(sql, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+  };
+}
+
+export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Idle clients can be dropped by the server; without a listener that would crash the process.
+  pool.on('error', () => undefined);
+  const base = wrap(pool);
+  await base.query('SELECT 1');
+  return {
+    engine: 'postgres',
+    query: base.query,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      await pool.query(sql);
+    },
+    async close(): Promise<void> {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { InteractionConfig } from '../fhir/interaction.js';
+import { buildDemoWorld } from './demo-world.js';
+
+/**
+ * Loads the demo world in one transaction. With `onlyIfEmpty`, a database that already holds
+ * patients is left alone, so restarting the server keeps whatever people changed.
+ */
+export async function seedDemo(
+  fhir: InteractionConfig,
+  options: { onlyIfEmpty: boolean; now?: Date },
+): Promise<{ resources: number } | undefined> {
+  if (options.onlyIfEmpty) {
+    const r = await fhir.repo.db.query('SELECT 1 FROM resources WHERE res_type = $1 LIMIT 1', ['Patient']);
+    if (r.rows.length > 0) return undefined;
+  }
+  const { bundle } = buildDemoWorld(options.now ? { now: options.now } : {});
+  await fhir.bundle({ method: 'POST', path: '', query: [], prefer: 'return=minimal' }, bundle);
+  return { resources: bundle.entry?.length ?? 0 };
+}
+
+export function printDemoPeople(): void {
+  const { people } = buildDemoWorld();
+  console.log('Demo people (sign-in arrives with accounts; these are their records):');
+  for (const p of people) console.log(`  ${p.role.padEnd(14)} ${p.name.padEnd(24)} ${p.email.padEnd(32)} ${p.resource}`);
+}

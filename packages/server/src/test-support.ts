@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Resource } from '@medplum/fhirtypes';
+import { buildApp, defaultConfig, FHIR_PREFIX, type SalusApp } from './app.js';
+
+export interface TestApp extends SalusApp {
+  /** Calls the FHIR API in-process and parses the JSON body. */
+  fhir<T = Resource>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T; headers: Record<string, string | string[] | number | undefined> }>;
+}
+
+/**
+ * Boots the real app on a fresh database: an in-memory embedded engine by default, or, when
+ * DATABASE_URL names a PostgreSQL server, a new database created on it (dropped on close), so
+ * test files running side by side never see each other's data.
+ */
+export async function startTestApp(): Promise<TestApp> {
+  const config = { ...defaultConfig({}), port: 8080, dataDir: 'memory://' };
+  let drop: (() => Promise<void>) | undefined;
+  const adminUrl = process.env.DATABASE_URL;
+  if (adminUrl) {
+    const name = `salus_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    config.databaseUrl = url.toString();
+    drop = async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+  const salus = await buildApp(config);
+  return {
+    ...salus,
+    async close() {
+      await salus.close();
+      await drop?.();
+    },
+    async fhir(method, path, body, headers = {}) {
+      const res = await salus.app.inject({
+        method: method as 'GET',
+        url: `${FHIR_PREFIX}/${path.replace(/^\//, '')}`,
+        headers: {
+          ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/fhir+json' } : {}),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = res.body;
+      return {
+        status: res.statusCode,
+        body: (text ? JSON.parse(text) : undefined) as never,
+        headers: res.headers,
+      };
+    },
+  };
+}
