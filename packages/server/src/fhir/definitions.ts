@@ -97,6 +97,19 @@ export function expressionFor(expression: string, type: string): string | undefi
   return keep.length ? keep.join(' | ') : undefined;
 }
 
+/**
+ * Parameters such as Observation `patient` list every type `subject` may point to, but their
+ * expression keeps only references that resolve to one type (`.where(resolve() is Patient)`).
+ * When every part of the expression says so, those are the real targets.
+ */
+function narrowTargets(expression: string | undefined, target: string[]): string[] {
+  if (!expression) return target;
+  const parts = expression.split('|');
+  const types = parts.map((p) => /\.where\(resolve\(\) is ([A-Za-z]+)\)\s*\)?\s*$/.exec(p.trim())?.[1]);
+  if (types.some((t) => t === undefined)) return target;
+  return [...new Set(types as string[])];
+}
+
 let cachedParams: Map<string, Map<string, SearchParamDef>> | undefined;
 let cachedByUrl: Map<string, RawSearchParameter> | undefined;
 
@@ -133,7 +146,7 @@ export function searchParams(): Map<string, Map<string, SearchParamDef>> {
         type: sp.type,
         resourceType: base,
         expression: expression ?? '',
-        target: sp.target ?? [],
+        target: narrowTargets(expression, sp.target ?? []),
         component: sp.component ?? [],
       });
     }

@@ -253,7 +253,7 @@ export async function handle(cfg: InteractionConfig, req: FhirRequest): Promise<
   if (parts.length === 1) {
     if (isGet) return search(cfg, type, type, query, req);
     if (method === 'POST') {
-      const opts: { ifNoneExist?: string } = {};
+      const opts: { ifNoneExist?: string; type: string } = { type };
       if (req.ifNoneExist !== undefined) opts.ifNoneExist = req.ifNoneExist;
       return writeResponse(await repo.create(req.body as Resource, opts), req, baseUrl);
     }

@@ -127,8 +127,9 @@ export class FhirRepository {
     return v;
   }
 
-  async create(resource: Resource, options: { ifNoneExist?: string } = {}): Promise<WriteResult> {
-    assertBody(resource);
+  /** POST: `options.type` is the type named by the URL, which the body must match. */
+  async create(resource: Resource, options: { ifNoneExist?: string; type?: string } = {}): Promise<WriteResult> {
+    assertBody(resource, options.type);
     if (options.ifNoneExist !== undefined) {
       return this.db.transaction(async (tx) => {
         await lockCondition(tx, resource.resourceType, options.ifNoneExist!);

@@ -47,7 +47,7 @@ export function filterSql(f: Filter, ctx: FilterContext, b: SqlBuilder, baseUrl:
     const x = b.alias('h');
     const inner = filterSql(f.filter, { resourceType: f.sourceType, idExpr: `${x}.res_id` }, b, baseUrl);
     return `EXISTS (SELECT 1 FROM sp_reference ${x} WHERE ${x}.res_type = ${b.bind(f.sourceType)}
-      AND ${x}.code = ${b.bind(f.refParam.code)} AND ${x}.ref = ${b.bind(`${ctx.resourceType}/`)} || ${ctx.idExpr}
+      AND ${x}.code = ${b.bind(f.refParam.code)} AND ${x}.ref = ${b.bind(`${ctx.resourceType}/`, 'text')} || ${ctx.idExpr}
       AND ${inner})`;
   }
   if (f.chain) {
@@ -252,7 +252,7 @@ function dateCond(raw: string, lowCol: string, highCol: string, b: SqlBuilder, n
 
 function numberCond(raw: string, col: string, b: SqlBuilder): string {
   const { prefix, rest } = splitPrefix(raw);
-  const v = b.bind(rest, 'numeric');
+  const v = (): string => b.bind(rest, 'numeric');
   switch (prefix) {
     case 'eq':
     case 'ne': {
@@ -263,16 +263,19 @@ function numberCond(raw: string, col: string, b: SqlBuilder): string {
     }
     case 'gt':
     case 'sa':
-      return `${col} > ${v}`;
+      return `${col} > ${v()}`;
     case 'lt':
     case 'eb':
-      return `${col} < ${v}`;
+      return `${col} < ${v()}`;
     case 'ge':
-      return `${col} >= ${v}`;
+      return `${col} >= ${v()}`;
     case 'le':
-      return `${col} <= ${v}`;
+      return `${col} <= ${v()}`;
     case 'ap':
-      return `(${col} >= ${v} - abs(${v}) * 0.1 AND ${col} <= ${v} + abs(${v}) * 0.1)`;
+      {
+      const x = v();
+      return `(${col} >= ${x} - abs(${x}) * 0.1 AND ${col} <= ${x} + abs(${x}) * 0.1)`;
+    }
   }
 }
 
