@@ -3,7 +3,9 @@ import pg from 'pg';
 import type { Resource } from '@medplum/fhirtypes';
 import { buildApp, defaultConfig, FHIR_PREFIX, type SalusApp } from './app.js';
 
-export interface TestApp extends SalusApp {
+export interface TestApp extends Omit<SalusApp, 'fhir'> {
+  /** The FHIR interaction handler (SalusApp.fhir), for in-process calls without HTTP. */
+  service: SalusApp['fhir'];
   /** Calls the FHIR API in-process and parses the JSON body. */
   fhir<T = Resource>(
     method: string,
@@ -41,6 +43,7 @@ export async function startTestApp(): Promise<TestApp> {
   const salus = await buildApp(config);
   return {
     ...salus,
+    service: salus.fhir,
     async close() {
       await salus.close();
       await drop?.();

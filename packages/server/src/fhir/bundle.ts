@@ -143,7 +143,7 @@ async function transaction(repo: FhirRepository, bundle: Bundle, req: FhirReques
         plans.flatMap((p) => (p.write ? [p.write] : [])),
       );
       for (const p of plans.filter((x) => x.method === 'GET' || x.method === 'HEAD')) {
-        p.response = await handle(readOnlyConfig(repo), { method: p.method, path: p.url, query: [] });
+        p.response = await handle(readOnlyConfig(repo.within(tx)), { method: p.method, path: p.url, query: [] });
       }
       return plans;
     }),

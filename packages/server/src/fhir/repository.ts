@@ -68,6 +68,24 @@ export class FhirRepository {
     readonly config: RepositoryConfig,
   ) {}
 
+  /**
+   * The same repository working inside an open transaction: its reads see the transaction's
+   * writes, and its own "transactions" join the open one.
+   */
+  within(tx: Queryable): FhirRepository {
+    const outer = this.db;
+    const db: Db = {
+      engine: outer.engine,
+      query: (sql, params) => tx.query(sql, params),
+      transaction: (fn) => fn(tx),
+      exec: async (sql) => {
+        await tx.query(sql);
+      },
+      close: async () => undefined,
+    };
+    return new FhirRepository(db, this.config);
+  }
+
   /** Validates and stamps a resource, and extracts its index rows, ready to be written. */
   prepare(
     resource: Resource,
