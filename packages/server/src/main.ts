@@ -79,7 +79,7 @@ async function main(): Promise<number> {
       const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
       const applied = await migrate(db);
       await db.close();
-      console.log(applied.length ? `Applied ${applied.map((m) => `${m.version}-${m.name}`).join(', ')}` : 'Database is up to date');
+      console.log(applied.length ? `Applied ${applied.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`).join(', ')}` : 'Database is up to date');
       return 0;
     }
     case 'import': {

@@ -20,25 +20,38 @@ export interface TestApp extends Omit<SalusApp, 'fhir'> {
  * DATABASE_URL names a PostgreSQL server, a new database created on it (dropped on close), so
  * test files running side by side never see each other's data.
  */
-export async function startTestApp(): Promise<TestApp> {
-  const config = { ...defaultConfig({}), port: 8080, dataDir: 'memory://' };
-  let drop: (() => Promise<void>) | undefined;
-  const adminUrl = process.env.DATABASE_URL;
-  if (adminUrl) {
-    const name = `salus_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    config.databaseUrl = url.toString();
-    drop = async () => {
+/** A fresh database on the PostgreSQL server named by DATABASE_URL, and a way to drop it. */
+export async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `salus_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
-    };
+    },
+  };
+}
+
+/**
+ * Boots the real app on a fresh database: an in-memory embedded engine by default, or, when
+ * DATABASE_URL names a PostgreSQL server, a new database created on it (dropped on close), so
+ * test files running side by side never see each other's data.
+ */
+export async function startTestApp(): Promise<TestApp> {
+  const config = { ...defaultConfig({}), port: 8080, dataDir: 'memory://' };
+  let drop: (() => Promise<void>) | undefined;
+  if (process.env.DATABASE_URL) {
+    const created = await createTestDatabase(process.env.DATABASE_URL);
+    config.databaseUrl = created.url;
+    drop = created.drop;
   }
   const salus = await buildApp(config);
   return {

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Patient } from '@medplum/fhirtypes';
+import { buildApp, defaultConfig } from '../app.js';
+import { createTestDatabase } from '../test-support.js';
+import { openDb } from './db.js';
+import { listMigrations, migrate } from './migrate.js';
+
+async function withDb<T>(fn: (url: string | undefined) => Promise<T>): Promise<T> {
+  if (!process.env.DATABASE_URL) return fn(undefined);
+  const created = await createTestDatabase(process.env.DATABASE_URL);
+  try {
+    return await fn(created.url);
+  } finally {
+    await created.drop();
+  }
+}
+
+test('both engines return bigint and numeric as text and timestamps as ISO strings', async () => {
+  await withDb(async (url) => {
+    const db = await openDb(url ? { databaseUrl: url } : { dataDir: 'memory://' });
+    try {
+      const r = await db.query<{ big: string; num: string; ts: string }>(
+        "SELECT 9007199254740993::bigint AS big, 1.50::numeric AS num, '2024-01-02T03:04:05.678Z'::timestamptz AS ts",
+      );
+      assert.deepEqual(r.rows[0], { big: '9007199254740993', num: '1.50', ts: '2024-01-02T03:04:05.678Z' });
+      await assert.rejects(db.transaction(async (tx) => {
+        await tx.query('CREATE TABLE t_rollback (x int)');
+        throw new Error('stop');
+      }));
+      const exists = await db.query("SELECT to_regclass('t_rollback') AS t");
+      assert.equal(exists.rows[0]!.t, null);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+test('migrations apply once and record every version', async () => {
+  await withDb(async (url) => {
+    const db = await openDb(url ? { databaseUrl: url } : { dataDir: 'memory://' });
+    try {
+      assert.equal((await migrate(db)).length, listMigrations().length);
+      assert.equal((await migrate(db)).length, 0);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+test('several instances start together on one PostgreSQL database and share its data', { skip: !process.env.DATABASE_URL && 'needs a PostgreSQL server (DATABASE_URL)' }, async () => {
+  await withDb(async (url) => {
+    const config = { ...defaultConfig({}), databaseUrl: url!, port: 8080 };
+    // Both race to migrate the empty database; the migration lock lets one do it.
+    const [a, b] = await Promise.all([buildApp(config), buildApp(config)]);
+    try {
+      const created = await a.app.inject({
+        method: 'POST',
+        url: '/fhir/R4/Patient',
+        headers: { 'content-type': 'application/fhir+json' },
+        payload: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Shared' }] }),
+      });
+      assert.equal(created.statusCode, 201);
+      const id = (JSON.parse(created.body) as Patient).id;
+      const read = await b.app.inject({ method: 'GET', url: `/fhir/R4/Patient/${id}` });
+      assert.equal(read.statusCode, 200);
+      const found = await b.app.inject({ method: 'GET', url: '/fhir/R4/Patient?name=shared' });
+      assert.equal((JSON.parse(found.body) as { total: number }).total, 1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
