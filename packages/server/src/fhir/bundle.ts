@@ -67,7 +67,7 @@ function requestOf(entry: BundleEntry, i: number): { method: string; url: string
 /** POST [base] with a batch or transaction Bundle. */
 export async function processBundle(cfg: InteractionConfig, req: FhirRequest, body: unknown): Promise<FhirResponse> {
   const bundle = requireBundle(body);
-  return bundle.type === 'transaction' ? transaction(cfg.repo, bundle, req) : batch(cfg, bundle, req);
+  return bundle.type === 'transaction' ? transaction(cfg, bundle, req) : batch(cfg, bundle, req);
 }
 
 async function batch(cfg: InteractionConfig, bundle: Bundle, req: FhirRequest): Promise<FhirResponse> {
@@ -123,7 +123,8 @@ function binaryPatch(resource: Resource | undefined, i: number): unknown {
  * A transaction: every entry succeeds or none does. Ids are assigned, references between entries
  * (urn:uuid and conditional) resolved, then every write goes to the database in one statement.
  */
-async function transaction(repo: FhirRepository, bundle: Bundle, req: FhirRequest): Promise<FhirResponse> {
+async function transaction(cfg: InteractionConfig, bundle: Bundle, req: FhirRequest): Promise<FhirResponse> {
+  const { repo } = cfg;
   const entries = bundle.entry ?? [];
   const plans: EntryPlan[] = entries.map((entry, index) => {
     const { method, url } = requestOf(entry, index);
@@ -143,7 +144,7 @@ async function transaction(repo: FhirRepository, bundle: Bundle, req: FhirReques
         plans.flatMap((p) => (p.write ? [p.write] : [])),
       );
       for (const p of plans.filter((x) => x.method === 'GET' || x.method === 'HEAD')) {
-        p.response = await handle(readOnlyConfig(repo.within(tx)), { method: p.method, path: p.url, query: [] });
+        p.response = await handle(readOnlyConfig(cfg, tx), { method: p.method, path: p.url, query: [] });
       }
       return plans;
     }),
@@ -167,14 +168,9 @@ async function transaction(repo: FhirRepository, bundle: Bundle, req: FhirReques
   return { status: 200, headers: { 'content-type': FHIR_JSON }, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction-response', entry: out }) };
 }
 
-/** GET entries of a transaction see its writes; they may not themselves write. */
-function readOnlyConfig(repo: FhirRepository): InteractionConfig {
-  return {
-    repo,
-    operations: new Map(),
-    capability: () => ({ resourceType: 'CapabilityStatement' }) as Resource,
-    bundle: () => Promise.reject(badRequest('Bundles cannot be nested')),
-  };
+/** GET entries of a transaction see its writes; they may not themselves hold bundles. */
+function readOnlyConfig(cfg: InteractionConfig, tx: Queryable): InteractionConfig {
+  return { ...cfg, repo: cfg.repo.within(tx), bundle: () => Promise.reject(badRequest('Bundles cannot be nested')) };
 }
 
 /** Decides which resource each entry writes: ids for creates, matches for conditional entries. */

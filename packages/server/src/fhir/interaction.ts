@@ -185,7 +185,7 @@ function historyBundle(
   const entries = page.map((r) => {
     const fullUrl = JSON.stringify(`${baseUrl}/${r.resType}/${r.id}`);
     const request = JSON.stringify({
-      method: r.method === 'PATCH' ? 'PATCH' : r.method,
+      method: r.method,
       url: r.method === 'POST' ? r.resType : `${r.resType}/${r.id}`,
     });
     const response = JSON.stringify({

@@ -79,8 +79,8 @@ function keysetSql(cols: SortColumn[], cursor: Cursor, b: SqlBuilder): string {
       return forward ? `(${col} IS NULL AND ${rest})` : `(${col} IS NOT NULL OR (${col} IS NULL AND ${rest}))`;
     }
     const bound = b.bind(v, cols[i]!.cast);
-    const after = cols[i]!.descending !== forward ? '>' : '<';
-    const op = forward ? (cols[i]!.descending ? '<' : '>') : after;
+    // Moving forward past an ascending key means larger values; backward or descending, smaller.
+    const op = forward !== cols[i]!.descending ? '>' : '<';
     const nulls = forward ? ` OR ${col} IS NULL` : '';
     return `(${col} ${op} ${bound}${nulls} OR (${col} = ${bound} AND ${rest}))`;
   };
