@@ -296,6 +296,29 @@ describe('sorting, paging and totals', () => {
     await t.fhir('DELETE', 'Observation/early');
   });
 
+  test('paging forward and back over a descending key with missing values visits every row once', async () => {
+    const walk = async (start: string, rel: 'next' | 'previous'): Promise<{ ids: string[]; last: Bundle }> => {
+      const out: string[] = [];
+      let link: string | undefined = start;
+      let last: Bundle | undefined;
+      while (link) {
+        last = (await t.fhir<Bundle>('GET', link.replace('http://localhost:8080/fhir/R4/', ''))).body;
+        const page = last.entry!.map((e) => e.resource!.id!);
+        if (rel === 'previous') out.unshift(...page);
+        else out.push(...page);
+        link = last.link?.find((l) => l.relation === rel)?.url;
+      }
+      return { ids: out, last: last! };
+    };
+    // Only p-jose has `active`; the others sort after it (missing values last).
+    const forward = await walk('Patient?_sort=-active,-birthdate&_count=1', 'next');
+    // Then by birth date, newest first: Kim (2015) before Zoë (1994).
+    assert.deepEqual(forward.ids, ['p-jose', 'p-kim', 'p-zoe']);
+    const prev = forward.last.link?.find((l) => l.relation === 'previous')?.url;
+    const backward = await walk(prev!, 'previous');
+    assert.deepEqual([...backward.ids, forward.ids[2]], forward.ids);
+  });
+
   test('_total, _summary=count, _count=0 and _elements', async () => {
     const none = await t.fhir<Bundle>('GET', 'Patient?_total=none');
     assert.equal(none.body.total, undefined);
