@@ -88,11 +88,19 @@ export function normalizeString(s: string): string {
 export function decimalRange(text: string): { low: string; high: string } {
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
   if (!m) return { low: text, high: text };
-  const decimals = (m[3]?.length ?? 0) - (m[4] ? Number(m[4]) : 0);
-  const value = Number(text);
-  const half = 0.5 * 10 ** -decimals;
-  const digits = Math.max(decimals + 1, 0);
-  return { low: (value - half).toFixed(Math.min(digits, 20)), high: (value + half).toFixed(Math.min(digits, 20)) };
+  const [, sign, int, frac = '', exp = '0'] = m;
+  // value ± half a unit of its last digit, counted in units of 10^-scale: exact at any precision,
+  // where floating point would collapse the range of 66.899999999999991 or 1e-245 to a point.
+  const scale = frac.length - Number(exp) + 1;
+  const units = BigInt(`${sign}${int}${frac}`) * 10n;
+  return { low: scaled(units - 5n, scale), high: scaled(units + 5n, scale) };
+}
+
+function scaled(units: bigint, scale: number): string {
+  if (scale <= 0) return `${units}${'0'.repeat(-scale)}`;
+  const neg = units < 0n;
+  const digits = (neg ? -units : units).toString().padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
 /**

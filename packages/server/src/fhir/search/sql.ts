@@ -1,7 +1,7 @@
 import { badRequest } from '@salus/core';
 import { searchParamByUrl, type SearchParamDef, type SearchParamType } from '../definitions.js';
 import { dateRange, decimalRange, normalizeString } from './index-rows.js';
-import { splitEscaped, splitPrefix, unescape, type Filter, type ParamFilter, type SortKey } from './parse.js';
+import { splitEscaped, splitPrefix, unescape, type Filter, type ParamFilter, type Prefix, type SortKey } from './parse.js';
 
 /** Collects bind parameters and unique aliases while a statement is being built. */
 export class SqlBuilder {
@@ -153,7 +153,7 @@ function valueSql(
     case 'quantity': {
       const { prefix, rest } = splitPrefix(raw);
       const [num, system, code] = splitEscaped(rest, '|').map(unescape) as [string, string?, string?];
-      const conds = [numberCond(`${prefix}${num}`, `${t}.value`, b)];
+      const conds = [quantityCond(prefix, num, t, b)];
       if (system) conds.push(`${t}.system = ${b.bind(system)}`);
       if (code) conds.push(`${t}.unit = ${b.bind(code)}`);
       return `(${conds.join(' AND ')})`;
@@ -205,7 +205,9 @@ function referenceSql(
   if (/^[A-Za-z0-9\-.]{1,64}$/.test(ref)) {
     const type = modifier ?? (def.target.length === 1 ? def.target[0] : undefined);
     if (type) return `${t}.ref = ${b.bind(`${type}/${ref}`)}`;
-    return `${t}.target_id = ${b.bind(ref)}`;
+    // Without a type it may be an id, or a canonical/relative value stored as written.
+    const p = b.bind(ref);
+    return `(${t}.target_id = ${p} OR ${t}.ref = ${p})`;
   }
   return `${t}.ref = ${b.bind(ref)}`;
 }
@@ -276,6 +278,30 @@ function numberCond(raw: string, col: string, b: SqlBuilder): string {
       const x = v();
       return `(${col} >= ${x} - abs(${x}) * 0.1 AND ${col} <= ${x} + abs(${x}) * 0.1)`;
     }
+  }
+}
+
+/**
+ * Ordered prefixes on quantities compare with the extent of the stored value (a Range's low..high,
+ * or a single value's precision range), as R4 search 3.1.1.4.3 defines them by overlap.
+ */
+function quantityCond(prefix: Prefix, num: string, t: string, b: SqlBuilder): string {
+  const v = (): string => b.bind(num, 'numeric');
+  switch (prefix) {
+    case 'gt':
+      return `${t}.high > ${v()}`;
+    case 'ge':
+      return `${t}.high >= ${v()}`;
+    case 'lt':
+      return `${t}.low < ${v()}`;
+    case 'le':
+      return `${t}.low <= ${v()}`;
+    case 'sa':
+      return `${t}.low > ${v()}`;
+    case 'eb':
+      return `${t}.high < ${v()}`;
+    default:
+      return numberCond(`${prefix}${num}`, `${t}.value`, b);
   }
 }
 
