@@ -82,8 +82,8 @@ function describe(e: unknown): string {
 
 /**
  * Loads files through the same transaction processing as POST [base]. Bundles whose references
- * point into another file (Synthea's patients → its hospital and practitioner bundles) are retried
- * after the others, so file order does not matter.
+ * point into another file (Synthea's patients → its hospital and practitioner bundles), or that
+ * collided with another file's write, are retried after the others, so file order does not matter.
  */
 export async function importFiles(fhir: InteractionConfig, files: string[], options: ImportOptions = {}): Promise<ImportResult> {
   const started = performance.now();
@@ -122,7 +122,11 @@ export async function importFiles(fhir: InteractionConfig, files: string[], opti
   let pending = files;
   for (;;) {
     const errors = (await pass(pending)).filter((r) => r.error);
-    const retry = errors.filter((r) => /cannot be resolved/.test(describe(r.error))).map((r) => r.file);
+    // A conflict means another file wrote the same resource at that moment; the transaction rolled
+    // back whole, so loading the file again is safe.
+    const retryable = (e: unknown): boolean =>
+      (e instanceof FhirError && e.status === 409) || /cannot be resolved/.test(describe(e));
+    const retry = errors.filter((r) => retryable(r.error)).map((r) => r.file);
     // Stop when a pass made no progress: what is left is really broken.
     if (retry.length === 0 || retry.length === pending.length) {
       for (const r of errors) failed.push({ file: r.file, message: describe(r.error) });

@@ -8,8 +8,17 @@ export interface QueryResult<T> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Marks a statement whose text never varies with its values (hot reads and writes): the server
+   * engine then parses and plans it once per connection instead of on every call. Never set for
+   * searches, whose best plan depends on the values.
+   */
+  prepare?: boolean;
+}
+
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<T>>;
 }
 
 export interface Db extends Queryable {

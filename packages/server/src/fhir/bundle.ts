@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import jsonPatch from 'fast-json-patch';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { badRequest, FhirError, isValidId, notFound, outcome, issue } from '@salus/core';
-import type { Queryable } from '../db/db.js';
+import { SQLSTATE, sqlState, type Queryable } from '../db/db.js';
 import { isResourceType } from './definitions.js';
 import {
   FHIR_JSON,
@@ -126,16 +126,19 @@ function binaryPatch(resource: Resource | undefined, i: number): unknown {
 async function transaction(cfg: InteractionConfig, bundle: Bundle, req: FhirRequest): Promise<FhirResponse> {
   const { repo } = cfg;
   const entries = bundle.entry ?? [];
-  const plans: EntryPlan[] = entries.map((entry, index) => {
-    const { method, url } = requestOf(entry, index);
-    const plan: EntryPlan = { index, method, url };
-    if (entry.fullUrl) plan.fullUrl = entry.fullUrl;
-    if (entry.resource) plan.resource = entry.resource;
-    if (entry.request?.ifMatch) plan.ifMatch = parseETag(entry.request.ifMatch)!;
-    return plan;
-  });
-  const result = await repo.withConflicts(() =>
+  const plan = (): EntryPlan[] =>
+    entries.map((entry, index) => {
+      const { method, url } = requestOf(entry, index);
+      const p: EntryPlan = { index, method, url };
+      if (entry.fullUrl) p.fullUrl = entry.fullUrl;
+      if (entry.resource) p.resource = entry.resource;
+      if (entry.request?.ifMatch) p.ifMatch = parseETag(entry.request.ifMatch)!;
+      return p;
+    });
+  plan(); // request errors are reported before any database work
+  const attempt = (): Promise<EntryPlan[]> =>
     repo.db.transaction(async (tx) => {
+      const plans = plan();
       await resolveTargets(repo, tx, plans, entries);
       await resolveReferences(repo, tx, plans);
       await prepareWrites(repo, tx, plans);
@@ -147,8 +150,18 @@ async function transaction(cfg: InteractionConfig, bundle: Bundle, req: FhirRequ
         p.response = await handle(readOnlyConfig(cfg, tx), { method: p.method, path: p.url, query: [] });
       }
       return plans;
-    }),
-  );
+    });
+  const result = await repo.withConflicts(async () => {
+    // Two transactions creating the same new id (a urn:uuid both bundles carry, or one client id)
+    // collide only at commit time; planned again, the loser sees the winner's row and adapts.
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (sqlState(e) !== SQLSTATE.uniqueViolation || tries >= 3) throw e;
+      }
+    }
+  });
   const baseUrl = repo.config.baseUrl;
   const out = result.map((p): BundleEntry => {
     if (p.response) return responseEntry(p.response, req);

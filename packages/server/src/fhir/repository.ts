@@ -76,7 +76,7 @@ export class FhirRepository {
     const outer = this.db;
     const db: Db = {
       engine: outer.engine,
-      query: (sql, params) => tx.query(sql, params),
+      query: (sql, params, options) => tx.query(sql, params, options),
       transaction: (fn) => fn(tx),
       exec: async (sql) => {
         await tx.query(sql);

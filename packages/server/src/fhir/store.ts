@@ -114,7 +114,8 @@ export async function writeVersions(db: Queryable, writes: PendingWrite[]): Prom
     ctes.push(`ins_${key} AS (INSERT INTO sp_${key} (res_type, res_id, code, grp, ${spec.cols.join(', ')})
       SELECT * FROM unnest(${arrays.join(', ')}))`);
   }
-  await db.query(`WITH ${ctes.join(',\n')} SELECT 1`, params);
+  // The text depends only on which index tables receive rows, so it is worth preparing.
+  await db.query(`WITH ${ctes.join(',\n')} SELECT 1`, params, { prepare: true });
 }
 
 interface VersionRow {
@@ -140,10 +141,11 @@ function toStored(r: VersionRow): StoredVersion {
 const VERSION_COLUMNS = 'res_type, id, version_id, last_updated, deleted, content';
 
 export async function readCurrent(db: Queryable, resType: string, id: string): Promise<StoredVersion | undefined> {
-  const r = await db.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM resources WHERE res_type = $1 AND id = $2`, [
-    resType,
-    id,
-  ]);
+  const r = await db.query<VersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM resources WHERE res_type = $1 AND id = $2`,
+    [resType, id],
+    { prepare: true },
+  );
   return r.rows[0] && toStored(r.rows[0]);
 }
 
@@ -159,6 +161,7 @@ export async function readMany(
      WHERE (res_type, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
      ORDER BY rid ${options.lock ? 'FOR UPDATE' : ''}`,
     [keys.map((k) => k.resType), keys.map((k) => k.id)],
+    { prepare: true },
   );
   return r.rows.map(toStored);
 }
@@ -172,6 +175,7 @@ export async function readVersion(
   const r = await db.query<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE res_type = $1 AND id = $2 AND version_id = $3`,
     [resType, id, versionId],
+    { prepare: true },
   );
   return r.rows[0] && toStored(r.rows[0]);
 }

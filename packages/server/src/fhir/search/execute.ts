@@ -98,14 +98,16 @@ function orderBy(cols: SortColumn[], reverse: boolean): string {
 
 export async function executeSearch(db: Queryable, req: SearchRequest, options: SearchOptions): Promise<SearchPage> {
   const page: SearchPage = { entries: [] };
-  const countB = new SqlBuilder();
-  const countWhere = whereClause(req, countB, options);
-  const wantTotal = req.summary === 'count' || (req.total !== 'none' && !req.cursor);
-  if (wantTotal) {
+  const count = async (): Promise<number> => {
+    const countB = new SqlBuilder();
+    const countWhere = whereClause(req, countB, options);
     const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM resources r WHERE ${countWhere}`, countB.params);
-    page.total = Number(r.rows[0]!.n);
+    return Number(r.rows[0]!.n);
+  };
+  if (req.summary === 'count' || req.count === 0) {
+    page.total = await count();
+    return page;
   }
-  if (req.summary === 'count' || req.count === 0) return page;
 
   const b = new SqlBuilder();
   const where = whereClause(req, b, options);
@@ -135,6 +137,10 @@ export async function executeSearch(db: Queryable, req: SearchRequest, options: 
     if (reverse ? more : cursor !== undefined) page.previous = cursorOf(first, 'p');
   }
   page.entries = rows.map((row) => ({ resType: row.res_type, id: row.id, content: row.content, mode: 'match' }));
+  if (req.total !== 'none' && !cursor) {
+    // A first page that is not full holds every match: its size is the total, no count needed.
+    page.total = more ? await count() : rows.length;
+  }
   if (req.include.length || req.revinclude.length) {
     page.entries.push(...(await resolveIncludes(db, page.entries, req, options)));
   }
