@@ -1,2 +1,3 @@
 export * from './outcome.js';
 export * from './reference.js';
+export * from './json.js';

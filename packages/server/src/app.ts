@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { badRequest, FhirError, notFound, outcome, issue, tooLarge, unsupportedMediaType } from '@salus/core';
+import { badRequest, FhirError, notFound, outcome, issue, parseFhirJson, tooLarge, unsupportedMediaType } from '@salus/core';
 import { openDb, type Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { handle, type FhirRequest, type FhirResponse, type InteractionConfig } from './fhir/interaction.js';
@@ -55,7 +55,7 @@ export async function buildApp(config: SalusConfig, existingDb?: Db): Promise<Sa
   const app = Fastify({ logger: config.logger, bodyLimit: config.bodyLimit, routerOptions: { ignoreTrailingSlash: true } });
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
     try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
+      done(null, body === '' ? undefined : parseFhirJson(body as string));
     } catch (e) {
       done(badRequest(`Malformed JSON: ${e instanceof Error ? e.message : String(e)}`) as unknown as Error, undefined);
     }

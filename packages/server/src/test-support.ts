@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Resource } from '@medplum/fhirtypes';
+import { stringifyFhirJson } from '@salus/core';
 import { buildApp, defaultConfig, FHIR_PREFIX, type SalusApp } from './app.js';
 
 export interface TestApp extends Omit<SalusApp, 'fhir'> {
@@ -69,7 +70,7 @@ export async function startTestApp(): Promise<TestApp> {
           ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/fhir+json' } : {}),
           ...headers,
         },
-        ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+        ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : stringifyFhirJson(body) }),
       });
       const text = res.body;
       return {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jsonPatch from 'fast-json-patch';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import { badRequest, FhirError, isValidId, notFound, outcome, issue } from '@salus/core';
+import { badRequest, FhirError, isFhirDecimal, isValidId, notFound, outcome, issue, parseFhirJson, stringifyFhirJson } from '@salus/core';
 import { SQLSTATE, sqlState, type Queryable } from '../db/db.js';
 import { isResourceType } from './definitions.js';
 import {
@@ -101,7 +101,7 @@ function responseEntry(res: FhirResponse, req: FhirRequest): BundleEntry {
   if (res.headers.etag) response.etag = res.headers.etag;
   if (res.headers['last-modified']) response.lastModified = new Date(res.headers['last-modified']).toISOString();
   const entry: BundleEntry = { response };
-  const body = res.body ? (JSON.parse(res.body) as Resource) : undefined;
+  const body = res.body ? parseJson(res.body) : undefined;
   if (body?.resourceType === 'OperationOutcome' && res.status >= 400) response.outcome = body;
   else if (body && (preferReturn(req.prefer) === 'representation' || res.status === 200)) entry.resource = body;
   return entry;
@@ -113,7 +113,7 @@ function binaryPatch(resource: Resource | undefined, i: number): unknown {
     throw badRequest('PATCH entries need a Binary resource with contentType application/json-patch+json', entryPath(i, '.resource'));
   }
   try {
-    return JSON.parse(Buffer.from(resource.data, 'base64').toString('utf8'));
+    return parseFhirJson(Buffer.from(resource.data, 'base64').toString('utf8'));
   } catch {
     throw badRequest('The Binary of a PATCH entry does not hold JSON', entryPath(i, '.resource.data'));
   }
@@ -178,7 +178,7 @@ async function transaction(cfg: InteractionConfig, bundle: Bundle, req: FhirRequ
     if (preferReturn(req.prefer) === 'representation' && stored.content) entry.resource = parseJson(stored.content);
     return entry;
   });
-  return { status: 200, headers: { 'content-type': FHIR_JSON }, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction-response', entry: out }) };
+  return { status: 200, headers: { 'content-type': FHIR_JSON }, body: stringifyFhirJson({ resourceType: 'Bundle', type: 'transaction-response', entry: out }) };
 }
 
 /** GET entries of a transaction see its writes; they may not themselves hold bundles. */
@@ -303,7 +303,7 @@ async function resolveReferences(repo: FhirRepository, tx: Queryable, plans: Ent
   for (const p of writers) {
     const rewrite = (node: unknown, path: string): unknown => {
       if (Array.isArray(node)) return node.map((n, i) => rewrite(n, `${path}[${i}]`));
-      if (node && typeof node === 'object') {
+      if (node && typeof node === 'object' && !isFhirDecimal(node)) {
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(node)) {
           if (k === 'reference' && typeof v === 'string') {
@@ -347,7 +347,9 @@ async function prepareWrites(repo: FhirRepository, tx: Queryable, plans: EntryPl
       if (p.method === 'PATCH') {
         if (!cur || cur.deleted) throw notFound(`${key} not found`);
         const ops = binaryPatch(resource, p.index);
-        resource = jsonPatch.applyPatch(parseJson(cur.content), ops as never, true, false).newDocument;
+        // The parsed document is private to this entry, so it is patched in place: the library's
+        // own copy goes through JSON and would lose decimal precision.
+        resource = jsonPatch.applyPatch(parseJson(cur.content), ops as never, true, true).newDocument;
       }
       if (!resource) throw badRequest(`${p.method} entries need a resource`, at('.resource'));
       if (resource.resourceType !== p.target.type) {

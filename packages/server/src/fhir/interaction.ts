@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { allOk, badRequest, FhirError, methodNotAllowed, notFound, outcome, issue } from '@salus/core';
+import { allOk, badRequest, FhirError, methodNotAllowed, notFound, outcome, issue, stringifyFhirJson } from '@salus/core';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { isResourceType } from './definitions.js';
 import { parseJson, type FhirRepository, type WriteResult } from './repository.js';
@@ -51,7 +51,7 @@ export interface InteractionConfig {
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): FhirResponse {
-  return { status, headers: { 'content-type': FHIR_JSON, ...headers }, body: JSON.stringify(body) };
+  return { status, headers: { 'content-type': FHIR_JSON, ...headers }, body: stringifyFhirJson(body) };
 }
 
 export function errorResponse(e: FhirError): FhirResponse {
@@ -100,7 +100,7 @@ function shapeOptions(query: [string, string][]): ShapeOptions {
 
 /** Resource JSON text for a response, shaped when _summary/_elements ask for it. */
 export function resourceText(content: string, o: ShapeOptions): string {
-  return needsShaping(o) ? JSON.stringify(shapeResource(parseJson(content), o)) : content;
+  return needsShaping(o) ? stringifyFhirJson(shapeResource(parseJson(content), o)) : content;
 }
 
 /** The response to a write, honouring `Prefer: return=`. */

@@ -8,7 +8,9 @@ import {
   isValidId,
   multipleMatches,
   notFound,
+  parseFhirJson,
   preconditionFailed,
+  stringifyFhirJson,
   unprocessable,
 } from '@salus/core';
 import jsonPatch from 'fast-json-patch';
@@ -50,7 +52,7 @@ export interface WriteOptions {
 }
 
 export function parseJson<T = Resource>(content: string): T {
-  return JSON.parse(content) as T;
+  return parseFhirJson<T>(content);
 }
 
 /** Validates the resource type named in a URL. */
@@ -110,7 +112,7 @@ export class FhirRepository {
       lastUpdated,
       deleted: false,
       method,
-      content: JSON.stringify(stamped),
+      content: stringifyFhirJson(stamped),
       rows: extractIndexRows(stamped, { baseUrl: this.config.baseUrl }),
       resource: stamped,
     };
@@ -231,7 +233,8 @@ export class FhirRepository {
         if (current.deleted) throw gone(`${type}/${id} was deleted`);
         let patched: Resource;
         try {
-          patched = jsonPatch.applyPatch(parseJson(current.content), operations as Operation[], true, false).newDocument;
+          // Patched in place: the library's own copy goes through JSON and would lose decimal precision.
+          patched = jsonPatch.applyPatch(parseJson(current.content), operations as Operation[], true, true).newDocument;
         } catch (e) {
           // A failed `test` operation is a precondition on content, as RFC 6902 intends it.
           const failedTest = e instanceof Error && e.name === 'TEST_OPERATION_FAILED';

@@ -86,9 +86,11 @@ export async function writeVersions(db: Queryable, writes: PendingWrite[]): Prom
       replaced.map((w) => w.id),
       'text',
     );
+    // `res_id = ANY(...)` leads the planner to the res_id index even in a generic (prepared) plan,
+    // where a join against unnest() of unknown size would be planned as a scan of the whole table.
     for (const key of TABLE_KEYS) {
-      ctes.push(`del_${key} AS (DELETE FROM sp_${key} t USING unnest(${dType}, ${dId}) AS d(res_type, res_id)
-        WHERE t.res_id = d.res_id AND t.res_type = d.res_type)`);
+      ctes.push(`del_${key} AS (DELETE FROM sp_${key} t WHERE t.res_id = ANY(${dId})
+        AND (t.res_type, t.res_id) IN (SELECT * FROM unnest(${dType}, ${dId})))`);
     }
   }
   for (const key of TABLE_KEYS) {

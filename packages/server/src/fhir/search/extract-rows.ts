@@ -1,3 +1,4 @@
+import { decimalText } from '@salus/core';
 import type { SearchParamType } from '../definitions.js';
 import { fhirType } from './extract-model.js';
 import type { Node } from './extract-fhirpath.js';
@@ -198,8 +199,8 @@ export class RowCollector {
   }
 
   private addNumber(code: string, group: number | undefined, node: Node): void {
-    if (typeof node.value !== 'number') return;
-    const value = String(node.value);
+    const value = decimalText(node.value);
+    if (value === undefined) return;
     const { low, high } = decimalRange(value);
     if (this.firstSight(`n\u0001${code}\u0001${group}\u0001${value}`)) {
       this.rows.number.push(group === undefined ? { code, value, low, high } : { code, group, value, low, high });
@@ -210,13 +211,13 @@ export class RowCollector {
     const v = node.value as Record<string, unknown>;
     const t = node.type;
     if (t.isA('Quantity')) {
-      if (typeof v.value !== 'number') return;
-      const value = String(v.value);
+      const value = decimalText(v.value);
+      if (value === undefined) return;
       const { low, high } = decimalRange(value);
       this.quantity(code, group, value, low, high, str(v.system), str(v.code) ?? str(v.unit));
     } else if (t.name === 'Money') {
-      if (typeof v.value !== 'number') return;
-      const value = String(v.value);
+      const value = decimalText(v.value);
+      if (value === undefined) return;
       const { low, high } = decimalRange(value);
       // Money.currency is an ISO 4217 code (R4 datatypes.html#Money).
       this.quantity(code, group, value, low, high, 'urn:iso:std:iso:4217', str(v.currency));
@@ -233,8 +234,8 @@ export class RowCollector {
   private range(code: string, group: number | undefined, r: Record<string, unknown>): void {
     const low = r.low as Record<string, unknown> | undefined;
     const high = r.high as Record<string, unknown> | undefined;
-    const lowValue = typeof low?.value === 'number' ? String(low.value) : undefined;
-    const highValue = typeof high?.value === 'number' ? String(high.value) : undefined;
+    const lowValue = decimalText(low?.value);
+    const highValue = decimalText(high?.value);
     const value = lowValue ?? highValue;
     if (value === undefined) return;
     const unitOf = lowValue !== undefined ? low! : high!;

@@ -7,6 +7,8 @@
  * matches Unicode spaces, so the classes are spelled out to keep the spec's meaning.
  */
 
+import { isFhirDecimal } from '@salus/core';
+
 /** Returns why `value` is not a valid JSON representation of the type, or undefined when it is. */
 export type PrimitiveCheck = (value: unknown) => string | undefined;
 
@@ -23,8 +25,12 @@ const anchored = (source: string): RegExp => new RegExp(`^(?:${source})$`);
 const INT_MAX = 2147483647;
 const INT_MIN = -2147483648;
 
+// The R4 decimal regex, for decimals kept as their text (datatypes.html#decimal).
+const DECIMAL_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (isFhirDecimal(value)) return value.text;
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`;
   if (typeof value === 'object') return 'an object';
@@ -106,7 +112,9 @@ export const PRIMITIVE_CHECKS: ReadonlyMap<string, PrimitiveCheck> = new Map<str
   [
     'decimal',
     (value) =>
-      typeof value === 'number' && Number.isFinite(value) ? undefined : `Expected a JSON number (decimal), found ${describe(value)}`,
+      (typeof value === 'number' && Number.isFinite(value)) || (isFhirDecimal(value) && DECIMAL_TEXT.test(value.text))
+        ? undefined
+        : `Expected a JSON number (decimal), found ${describe(value)}`,
   ],
   // `[ \r\n\t\S]+` with the XML meaning of \S excludes only vertical tab and form feed.
   ['string', stringCheck('string', /^[^\x0B\f]+$/)],

@@ -1,5 +1,5 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { issue, type IssueCode } from '@salus/core';
+import { isFhirDecimal, issue, type IssueCode } from '@salus/core';
 import { isResourceType } from '../definitions.js';
 import { typeInfo, type ElementInfo, type TypeInfo } from './structure-index.js';
 
@@ -26,10 +26,11 @@ export function validateResource(resource: unknown): OperationOutcomeIssue[] {
 }
 
 function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isFhirDecimal(value);
 }
 
 function kindOf(value: unknown): string {
+  if (isFhirDecimal(value)) return 'number';
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 

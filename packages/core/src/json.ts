@@ -1,0 +1,72 @@
+import { parse as parseLossless } from 'lossless-json';
+
+/**
+ * A FHIR decimal whose JSON text a JavaScript number cannot reproduce (`6.0`, `0.40`, `1e-245`,
+ * 17 significant digits). R4 requires the original precision to be kept (datatypes.html#decimal),
+ * so such values travel as their text; every other number stays a plain number.
+ */
+export class FhirDecimal {
+  constructor(readonly text: string) {}
+
+  valueOf(): number {
+    return Number(this.text);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  /**
+   * Inside stringifyFhirJson: a marked string that it turns back into the number as written.
+   * Anywhere else (a plain JSON.stringify): the nearest double, valid JSON if not exact.
+   */
+  toJSON(): string | number {
+    if (!capturing) return Number(this.text);
+    decimalsSeen = true;
+    return `${MARK}${this.text}${MARK}`;
+  }
+}
+
+// A noncharacter: never meaningful in interchanged text, so it cannot collide with real content.
+const MARK = '\uFDD0';
+const MARKED = new RegExp(`"${MARK}(-?[0-9.eE+-]+)${MARK}"`, 'g');
+let decimalsSeen = false;
+let capturing = false;
+
+/** Numbers whose text might not survive a round trip through a double: trailing zeros, exponents, many digits. */
+const MAYBE_LOSSY = /\d\.\d*0(?!\d)|\d[eE][+-]?\d|\d{16}/;
+
+function numberOf(text: string): number | FhirDecimal {
+  const n = Number(text);
+  return String(n) === text ? n : new FhirDecimal(text);
+}
+
+/** JSON.parse for FHIR resources, keeping the text of decimals a double would alter. */
+export function parseFhirJson<T = unknown>(text: string): T {
+  // Most documents have no such number; they take the native parser's speed.
+  if (!MAYBE_LOSSY.test(text)) return JSON.parse(text) as T;
+  return parseLossless(text, undefined, numberOf) as T;
+}
+
+/** JSON.stringify that writes FhirDecimal values back exactly as they were written. */
+export function stringifyFhirJson(value: unknown): string {
+  decimalsSeen = false;
+  capturing = true;
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } finally {
+    capturing = false;
+  }
+  return decimalsSeen ? text.replace(MARKED, '$1') : text;
+}
+
+export function isFhirDecimal(value: unknown): value is FhirDecimal {
+  return value instanceof FhirDecimal;
+}
+
+/** The number a JSON value stands for: a plain number, or a FhirDecimal's text. */
+export function decimalText(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  return value instanceof FhirDecimal ? value.text : undefined;
+}
