@@ -1,7 +1,8 @@
 import { badRequest } from '@salus/core';
 import type { Queryable } from '../../db/db.js';
 import type { IncludeSpec, SearchRequest } from './parse.js';
-import { filterSql, sortColumn, SqlBuilder, type SortColumn } from './sql.js';
+import { dateWindows } from './date-window.js';
+import { dateWindowSql, filterSql, sortColumn, SqlBuilder, type SortColumn } from './sql.js';
 
 export interface SearchEntry {
   resType: string;
@@ -54,11 +55,10 @@ export interface SearchOptions {
 
 export function whereClause(req: SearchRequest, b: SqlBuilder, options: SearchOptions): string {
   const conds = [`r.res_type = ${b.bind(req.resourceType)}`, 'NOT r.deleted'];
-  for (const f of req.filters) {
-    conds.push(
-      filterSql(f, { resourceType: req.resourceType, idExpr: 'r.id', lastUpdatedExpr: 'r.last_updated' }, b, options.baseUrl),
-    );
-  }
+  const ctx = { resourceType: req.resourceType, idExpr: 'r.id', lastUpdatedExpr: 'r.last_updated' };
+  const { windows, rest } = dateWindows(req.filters);
+  for (const [lower, upper] of windows) conds.push(dateWindowSql(lower, upper, ctx, b));
+  for (const f of rest) conds.push(filterSql(f, ctx, b, options.baseUrl));
   const extra = options.rowFilter?.(b, req.resourceType, 'r');
   if (extra) conds.push(extra);
   return conds.join('\n AND ');
