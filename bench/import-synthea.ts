@@ -10,7 +10,9 @@ import { progress, round } from './stats.js';
 export interface ImportPass {
   pass: number;
   resources: number;
+  /** Loading time; the statistics refresh that follows is `analyzeSeconds`. */
   seconds: number;
+  analyzeSeconds: number;
   resourcesPerSecond: number;
   /** Current resources in the database after the pass. */
   storedAfter: number;
@@ -100,6 +102,7 @@ export async function importSynthea(salus: SalusApp, options: ImportOptions): Pr
         pass,
         resources: r.resources,
         seconds: round(r.seconds),
+        analyzeSeconds: round(r.analyzeSeconds),
         resourcesPerSecond: Math.round(r.resources / r.seconds),
         storedAfter: stored,
         failedFiles: r.failed.map((f) => ({ file: basename(f.file), message: f.message.slice(0, 300) })),

@@ -1,5 +1,3 @@
-import { parse as parseLossless } from 'lossless-json';
-
 /**
  * A FHIR decimal whose JSON text a JavaScript number cannot reproduce (`6.0`, `0.40`, `1e-245`,
  * 17 significant digits). R4 requires the original precision to be kept (datatypes.html#decimal),
@@ -36,16 +34,40 @@ let capturing = false;
 /** Numbers whose text might not survive a round trip through a double: trailing zeros, exponents, many digits. */
 const MAYBE_LOSSY = /\d\.\d*0(?!\d)|\d[eE][+-]?\d|\d{16}/;
 
-function numberOf(text: string): number | FhirDecimal {
-  const n = Number(text);
-  return String(n) === text ? n : new FhirDecimal(text);
-}
+// A JSON string (skipped whole, so digits inside text are never touched) or a JSON number.
+const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
 /** JSON.parse for FHIR resources, keeping the text of decimals a double would alter. */
 export function parseFhirJson<T = unknown>(text: string): T {
   // Most documents have no such number; they take the native parser's speed.
   if (!MAYBE_LOSSY.test(text)) return JSON.parse(text) as T;
-  return parseLossless(text, undefined, numberOf) as T;
+  // Otherwise each such number is quoted with markers before the native parse, and the reviver
+  // turns the marked strings into FhirDecimal values.
+  let marked = false;
+  const quoted = text.replace(TOKEN, (token) => {
+    if (token.charCodeAt(0) === 34 || String(Number(token)) === token) return token;
+    marked = true;
+    return `"${MARK}${token}${MARK}"`;
+  });
+  const value = JSON.parse(quoted) as unknown;
+  return (marked ? revive(value) : value) as T;
+}
+
+/** Replaces marked strings by FhirDecimal values in place (a walk costs less than a JSON.parse reviver). */
+function revive(node: unknown): unknown {
+  if (typeof node === 'string') {
+    return node.charCodeAt(0) === 0xfdd0 && node.length > 2 && node.endsWith(MARK) ? new FhirDecimal(node.slice(1, -1)) : node;
+  }
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) node[i] = revive(node[i]);
+  } else if (node !== null && typeof node === 'object') {
+    const obj = node as Record<string, unknown>;
+    for (const k in obj) {
+      const v = obj[k];
+      if (typeof v === 'object' || (typeof v === 'string' && v.charCodeAt(0) === 0xfdd0)) obj[k] = revive(v);
+    }
+  }
+  return node;
 }
 
 /** JSON.stringify that writes FhirDecimal values back exactly as they were written. */

@@ -103,7 +103,7 @@ async function main(): Promise<number> {
       bar.stop();
       await salus.close();
       console.log(
-        `Imported ${result.resources} resources from ${result.files - result.failed.length} of ${result.files} files in ${result.seconds.toFixed(1)} s (${Math.round(result.resources / result.seconds)} resources/s).`,
+        `Imported ${result.resources} resources from ${result.files - result.failed.length} of ${result.files} files in ${result.seconds.toFixed(1)} s (${Math.round(result.resources / result.seconds)} resources/s); statistics refreshed in ${result.analyzeSeconds.toFixed(1)} s.`,
       );
       for (const f of result.failed) console.error(`  failed: ${f.file}: ${f.message}`);
       return result.failed.length ? 1 : 0;

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import type { Db, Queryable, QueryResult } from './db.js';
 
 const asText = (v: string): string => v;
@@ -22,8 +21,7 @@ function wrap(q: Pick<PGlite, 'query'>): Queryable {
 
 export async function openPglite(dataDir: string): Promise<Db> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  // The same extensions the migrations create on a server (see 003-date-windows.sql).
-  const db = await PGlite.create(dataDir, { extensions: { btree_gist } });
+  const db = await PGlite.create(dataDir);
   const base = wrap(db);
   return {
     engine: 'pglite',

@@ -44,8 +44,8 @@ const UPPER = new Set(['le', 'lt', 'eb']);
 
 /**
  * Pairs a lower and an upper bound on the same single-valued date parameter (`date=ge…&date=lt…`)
- * so they can be tested against one index row as a window, which an index on the value's range
- * answers directly, instead of as two half-open conditions that each match half the table.
+ * so they are tested against one index row as a window, instead of as two half-open conditions
+ * that each match half the table.
  */
 export function dateWindows(filters: Filter[]): { windows: [ParamFilter, ParamFilter][]; rest: Filter[] } {
   const windows: [ParamFilter, ParamFilter][] = [];
