@@ -177,55 +177,42 @@ async function resolveIncludes(
   return included.slice(0, max);
 }
 
-async function includeTargets(
-  db: Queryable,
-  from: SearchEntry[],
-  spec: IncludeSpec,
-  options: SearchOptions,
-): Promise<SearchEntry[]> {
+/** `_include`: the resources that `spec.param` of the given sources points to. */
+function includeTargets(db: Queryable, from: SearchEntry[], spec: IncludeSpec, options: SearchOptions): Promise<SearchEntry[]> {
   const ids = from.filter((e) => e.resType === spec.sourceType).map((e) => e.id);
-  if (ids.length === 0) return [];
-  const b = new SqlBuilder();
-  const conds = [
-    `x.res_type = ${b.bind(spec.sourceType)}`,
-    `x.code = ${b.bind(spec.param.code)}`,
-    `x.res_id = ANY(${b.bind(ids, 'text[]')})`,
-    'NOT r.deleted',
-  ];
-  if (spec.targetType) conds.push(`x.target_type = ${b.bind(spec.targetType)}`);
-  const extra = options.rowFilter?.(b, spec.targetType ?? '*', 'r');
-  if (extra) conds.push(extra);
-  const r = await db.query<{ res_type: string; id: string; content: string }>(
-    `SELECT DISTINCT r.res_type, r.id, r.content FROM sp_reference x
-     JOIN resources r ON r.res_type = x.target_type AND r.id = x.target_id
-     WHERE ${conds.join(' AND ')}`,
-    b.params,
-  );
-  return r.rows.map((row) => ({ resType: row.res_type, id: row.id, content: row.content, mode: 'include' }));
+  return linked(db, spec, options, {
+    join: 'r.res_type = x.target_type AND r.id = x.target_id',
+    match: (b) => `x.res_id = ANY(${b.bind(ids, 'text[]')})${spec.targetType ? ` AND x.target_type = ${b.bind(spec.targetType)}` : ''}`,
+    count: ids.length,
+    filterType: spec.targetType ?? '*',
+  });
 }
 
-async function revincludeSources(
+/** `_revinclude`: the resources of `spec.sourceType` whose `spec.param` points to the given ones. */
+function revincludeSources(db: Queryable, from: SearchEntry[], spec: IncludeSpec, options: SearchOptions): Promise<SearchEntry[]> {
+  const refs = from.filter((e) => !spec.targetType || e.resType === spec.targetType).map((e) => `${e.resType}/${e.id}`);
+  return linked(db, spec, options, {
+    join: 'r.res_type = x.res_type AND r.id = x.res_id',
+    match: (b) => `x.ref = ANY(${b.bind(refs, 'text[]')})`,
+    count: refs.length,
+    filterType: spec.sourceType,
+  });
+}
+
+/** Resources reached over the reference index rows of one include spec, as `join` connects them. */
+async function linked(
   db: Queryable,
-  from: SearchEntry[],
   spec: IncludeSpec,
   options: SearchOptions,
+  how: { join: string; match: (b: SqlBuilder) => string; count: number; filterType: string },
 ): Promise<SearchEntry[]> {
-  const refs = from
-    .filter((e) => !spec.targetType || e.resType === spec.targetType)
-    .map((e) => `${e.resType}/${e.id}`);
-  if (refs.length === 0) return [];
+  if (how.count === 0) return [];
   const b = new SqlBuilder();
-  const conds = [
-    `x.res_type = ${b.bind(spec.sourceType)}`,
-    `x.code = ${b.bind(spec.param.code)}`,
-    `x.ref = ANY(${b.bind(refs, 'text[]')})`,
-    'NOT r.deleted',
-  ];
-  const extra = options.rowFilter?.(b, spec.sourceType, 'r');
+  const conds = [`x.res_type = ${b.bind(spec.sourceType)}`, `x.code = ${b.bind(spec.param.code)}`, how.match(b), 'NOT r.deleted'];
+  const extra = options.rowFilter?.(b, how.filterType, 'r');
   if (extra) conds.push(extra);
   const r = await db.query<{ res_type: string; id: string; content: string }>(
-    `SELECT DISTINCT r.res_type, r.id, r.content FROM sp_reference x
-     JOIN resources r ON r.res_type = x.res_type AND r.id = x.res_id
+    `SELECT DISTINCT r.res_type, r.id, r.content FROM sp_reference x JOIN resources r ON ${how.join}
      WHERE ${conds.join(' AND ')}`,
     b.params,
   );
