@@ -123,6 +123,11 @@ describe('transaction', () => {
       { resource: { resourceType: 'Patient', id: 'twice' }, request: { method: 'PUT', url: 'Patient/twice' } },
     ]));
     assert.equal(dup.status, 400);
+    const nullEntry = await t.fhir<OperationOutcome>('POST', '', '{"resourceType":"Bundle","type":"transaction","entry":[null]}', {
+      'content-type': 'application/fhir+json',
+    });
+    assert.equal(nullEntry.status, 400);
+    assert.deepEqual(nullEntry.body.issue[0]!.expression, ['Bundle.entry[0]']);
     const noMethod = await t.fhir<OperationOutcome>('POST', '', txn('transaction', [{ resource: { resourceType: 'Patient' } }]));
     assert.equal(noMethod.status, 400);
     assert.deepEqual(noMethod.body.issue[0]!.expression, ['Bundle.entry[0].request']);

@@ -54,7 +54,8 @@ function requireBundle(body: unknown): Bundle {
   return bundle;
 }
 
-function requestOf(entry: BundleEntry, i: number): { method: string; url: string } {
+function requestOf(entry: BundleEntry | null, i: number): { method: string; url: string } {
+  if (typeof entry !== 'object' || entry === null) throw badRequest('Each entry must be an object', entryPath(i));
   const r = entry.request;
   if (!r || typeof r.method !== 'string' || typeof r.url !== 'string' || r.url === '') {
     throw badRequest('Each entry needs request.method and request.url', entryPath(i, '.request'));

@@ -50,9 +50,8 @@ export function resourceTypes(): string[] {
     const types: string[] = [];
     for (const f of readdirSync(DEFINITIONS_DIR)) {
       if (!f.startsWith('StructureDefinition-')) continue;
-      const text = readFileSync(join(DEFINITIONS_DIR, f), 'utf8');
-      // Parsing only the head of each file keeps start-up fast; kind/derivation/abstract sit near the top.
-      const sd = JSON.parse(text) as { kind: string; derivation?: string; abstract?: boolean; type: string };
+      // Read once per process (about half a second); the list is cached below.
+      const sd = JSON.parse(readFileSync(join(DEFINITIONS_DIR, f), 'utf8')) as { kind: string; derivation?: string; abstract?: boolean; type: string };
       if (sd.kind === 'resource' && sd.derivation === 'specialization' && !sd.abstract) types.push(sd.type);
     }
     cachedResourceTypes = types.sort();

@@ -217,7 +217,7 @@ function historyParams(query: [string, string][]): { count: number; since?: stri
       if (k === '_since') out.since = v;
       else out.at = v;
     } else if (k === '_cursor') {
-      if (!/^\d+$/.test(v)) throw badRequest('Invalid history cursor', '_cursor');
+      if (!/^\d{1,18}$/.test(v)) throw badRequest('Invalid history cursor', '_cursor');
       out.beforeSeq = v;
     }
   }

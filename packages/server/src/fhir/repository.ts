@@ -131,9 +131,9 @@ export class FhirRepository {
     };
   }
 
-  async read(type: string, id: string, q: Queryable = this.db): Promise<StoredVersion> {
+  async read(type: string, id: string): Promise<StoredVersion> {
     assertResourceType(type);
-    const stored = isValidId(id) ? await readCurrent(q, type, id) : undefined;
+    const stored = isValidId(id) ? await readCurrent(this.db, type, id) : undefined;
     if (!stored) throw notFound(`${type}/${id} not found`);
     if (stored.deleted) throw gone(`${type}/${id} was deleted`);
     return stored;
@@ -141,7 +141,8 @@ export class FhirRepository {
 
   async vread(type: string, id: string, versionId: string): Promise<StoredVersion> {
     assertResourceType(type);
-    const v = /^\d+$/.test(versionId) ? await readVersion(this.db, type, id, Number(versionId)) : undefined;
+    // Versions are PostgreSQL integers; a longer number cannot name one.
+    const v = /^\d{1,9}$/.test(versionId) ? await readVersion(this.db, type, id, Number(versionId)) : undefined;
     if (!v) throw notFound(`${type}/${id}/_history/${versionId} not found`);
     if (v.deleted) throw gone(`${type}/${id} version ${versionId} is a deletion`);
     return v;

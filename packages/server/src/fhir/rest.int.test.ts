@@ -312,6 +312,17 @@ describe('bad input never causes a 500', () => {
     assert.equal((await t.fhir('GET', 'Patient/1/$nothing')).status, 404);
   });
 
+  test('numbers beyond what the store holds, and version numbers beyond an integer, are 4xx', async () => {
+    const obs = '{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e-99999}}';
+    const r = await t.fhir<OperationOutcome>('POST', 'Observation', obs, { 'content-type': 'application/fhir+json' });
+    assert.equal(r.status, 400);
+    assert.deepEqual(expression(r.body), ['Observation.valueQuantity.value']);
+    assert.equal((await t.fhir('GET', 'RiskAssessment?probability=1e-99999')).status, 400);
+    await t.fhir('PUT', 'Patient/vbig', { ...patient('Big'), id: 'vbig' });
+    assert.equal((await t.fhir('GET', 'Patient/vbig/_history/99999999999999999999')).status, 404);
+    assert.equal((await t.fhir('GET', '_history?_cursor=99999999999999999999')).status, 400);
+  });
+
   test('If-Match that is not an ETag is 400', async () => {
     const r = await t.fhir('PUT', 'Patient/etag', { ...patient('E'), id: 'etag' }, { 'if-match': 'banana' });
     assert.equal(r.status, 400);

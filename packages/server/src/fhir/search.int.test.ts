@@ -350,6 +350,13 @@ describe('sorting, paging and totals', () => {
     assert.deepEqual(strict.body.issue[0]!.expression, ['nickname']);
   });
 
+  test('an altered cursor is 400, not a server error', async () => {
+    const forged = Buffer.from(JSON.stringify({ d: 'n', v: ['not-a-date'], r: '1' })).toString('base64url');
+    const r = await t.fhir<OperationOutcome>('GET', `Patient?_sort=birthdate&_cursor=${forged}`);
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body.issue[0]!.expression, ['_cursor']);
+  });
+
   test('bad modifiers and cursors are 400', async () => {
     assert.equal((await t.fhir('GET', 'Patient?birthdate:exact=2000')).status, 400);
     assert.equal((await t.fhir('GET', 'Patient?name:missing=maybe')).status, 400);

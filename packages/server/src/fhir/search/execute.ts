@@ -1,5 +1,5 @@
 import { badRequest } from '@salus/core';
-import type { Queryable } from '../../db/db.js';
+import { sqlState, type Queryable } from '../../db/db.js';
 import type { IncludeSpec, SearchRequest } from './parse.js';
 import { dateWindows } from './date-window.js';
 import { dateWindowSql, filterSql, sortColumn, SqlBuilder, type SortColumn } from './sql.js';
@@ -36,7 +36,7 @@ function encodeCursor(c: Cursor): string {
 function decodeCursor(s: string, keys: number): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if ((c.d === 'n' || c.d === 'p') && Array.isArray(c.v) && c.v.length === keys && /^\d+$/.test(c.r)) return c;
+    if ((c.d === 'n' || c.d === 'p') && Array.isArray(c.v) && c.v.length === keys && /^\d{1,18}$/.test(c.r)) return c;
   } catch {
     // fall through to the error below
   }
@@ -119,10 +119,14 @@ export async function executeSearch(db: Queryable, req: SearchRequest, options: 
   const limit = b.bind(req.count + 1, 'int');
   const sql = `SELECT q.* FROM (SELECT r.res_type, r.id, r.rid, r.content${select} FROM resources r WHERE ${where}) q
     ${keyset} ORDER BY ${orderBy(cols, reverse)} LIMIT ${limit}`;
-  const r = await db.query<Record<string, string | null> & { res_type: string; id: string; rid: string; content: string }>(
-    sql,
-    b.params,
-  );
+  const r = await db
+    .query<Record<string, string | null> & { res_type: string; id: string; rid: string; content: string }>(sql, b.params)
+    .catch((e: unknown) => {
+      // A cursor is handed out by us, but comes back from the client: sort values that no longer
+      // cast to their type (SQLSTATE class 22, data exception) mean it was altered.
+      if (cursor && sqlState(e)?.startsWith('22')) throw badRequest('Invalid or expired paging cursor', '_cursor');
+      throw e;
+    });
   const more = r.rows.length > req.count;
   const rows = r.rows.slice(0, req.count);
   if (reverse) rows.reverse();

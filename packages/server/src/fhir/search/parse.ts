@@ -230,7 +230,8 @@ export function splitPrefix(value: string): { prefix: Prefix; rest: string } {
   return { prefix: 'eq', rest: value };
 }
 
-const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+// Exponents are kept to three digits: PostgreSQL numeric, where values are compared, ends near 1e±16000.
+const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d{1,3})?$/;
 const DATE = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 function checkValue(def: SearchParamDef, modifier: string | undefined, value: string, name: string): void {

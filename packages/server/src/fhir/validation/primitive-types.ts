@@ -26,7 +26,8 @@ const INT_MAX = 2147483647;
 const INT_MIN = -2147483648;
 
 // The R4 decimal regex, for decimals kept as their text (datatypes.html#decimal).
-const DECIMAL_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+// Exponents are limited to three digits, as the search index (PostgreSQL numeric) holds them.
+const DECIMAL_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,3})?$/;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
