@@ -242,9 +242,7 @@ export async function handle(cfg: InteractionConfig, req: FhirRequest): Promise<
   const [first, second, third, fourth] = parts as [string, string?, string?, string?];
   if (first === 'metadata' && parts.length === 1 && isGet) return json(200, cfg.capability());
   if (first === '_history' && parts.length === 1 && isGet) {
-    const h = historyParams(query);
-    const r = await repo.history(h);
-    return { status: 200, headers: { 'content-type': FHIR_JSON }, body: historyBundle(baseUrl, path, query, r.rows, h.count, r.total) };
+    return history(repo, path, query, {});
   }
   if (first.startsWith('$')) return operation(cfg, first, req, {});
   if (!isResourceType(first)) throw notFound(`Unknown resource type '${first}'`);
@@ -280,9 +278,7 @@ export async function handle(cfg: InteractionConfig, req: FhirRequest): Promise<
     return search(cfg, type, type, [...query, ...form], req);
   }
   if (second === '_history' && parts.length === 2 && isGet) {
-    const h = historyParams(query);
-    const r = await repo.history({ ...h, resType: type });
-    return { status: 200, headers: { 'content-type': FHIR_JSON }, body: historyBundle(baseUrl, path, query, r.rows, h.count, r.total) };
+    return history(repo, path, query, { resType: type });
   }
   if (second!.startsWith('$')) return operation(cfg, `${type}/${second}`, req, { resourceType: type });
   const id = second!;
@@ -313,13 +309,11 @@ export async function handle(cfg: InteractionConfig, req: FhirRequest): Promise<
   }
   if (third === '_history' && isGet) {
     if (parts.length === 3) {
-      const h = historyParams(query);
       await repo.read(type, id).catch((e: unknown) => {
         // History of a deleted resource is still available; only unknown ids are 404.
         if (!(e instanceof FhirError && e.status === 410)) throw e;
       });
-      const r = await repo.history({ ...h, resType: type, id });
-      return { status: 200, headers: { 'content-type': FHIR_JSON }, body: historyBundle(baseUrl, path, query, r.rows, h.count, r.total) };
+      return history(repo, path, query, { resType: type, id });
     }
     if (parts.length === 4) {
       const v = await repo.vread(type, id, fourth!);
@@ -330,6 +324,18 @@ export async function handle(cfg: InteractionConfig, req: FhirRequest): Promise<
     return operation(cfg, `${type}/:id/${third}`, req, { resourceType: type, id });
   }
   throw notFound(`No FHIR interaction at '${path}'`);
+}
+
+async function history(
+  repo: FhirRepository,
+  path: string,
+  query: [string, string][],
+  scope: { resType?: string; id?: string },
+): Promise<FhirResponse> {
+  const h = historyParams(query);
+  const r = await repo.history({ ...h, ...scope });
+  const body = historyBundle(repo.config.baseUrl, path, query, r.rows, h.count, r.total);
+  return { status: 200, headers: { 'content-type': FHIR_JSON }, body };
 }
 
 function notModified(v: StoredVersion, req: FhirRequest): boolean {

@@ -297,7 +297,7 @@ export class FhirRepository {
     const page = await executeSearch(q, request, { baseUrl: this.config.baseUrl });
     if (page.entries.length > 1) throw multipleMatches(`More than one ${type} matches '${criteria}'`);
     const hit = page.entries[0];
-    return hit && (await readCurrent(q, hit.resType, hit.id));
+    return hit && { resType: hit.resType, id: hit.id, versionId: hit.versionId, lastUpdated: hit.lastUpdated, deleted: false, content: hit.content };
   }
 
   async history(query: HistoryQuery): Promise<{ rows: HistoryRow[]; total?: number }> {

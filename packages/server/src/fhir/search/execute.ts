@@ -7,6 +7,8 @@ import { dateWindowSql, filterSql, sortColumn, SqlBuilder, type SortColumn } fro
 export interface SearchEntry {
   resType: string;
   id: string;
+  versionId: number;
+  lastUpdated: string;
   /** Stored JSON text of the current version. */
   content: string;
   mode: 'match' | 'include';
@@ -117,10 +119,10 @@ export async function executeSearch(db: Queryable, req: SearchRequest, options: 
   const select = cols.map((c, i) => `, ${c.expr} AS s${i}`).join('');
   const keyset = cursor ? `WHERE ${keysetSql(cols, cursor, b)}` : '';
   const limit = b.bind(req.count + 1, 'int');
-  const sql = `SELECT q.* FROM (SELECT r.res_type, r.id, r.rid, r.content${select} FROM resources r WHERE ${where}) q
+  const sql = `SELECT q.* FROM (SELECT r.res_type, r.id, r.rid, r.version_id, r.last_updated, r.content${select} FROM resources r WHERE ${where}) q
     ${keyset} ORDER BY ${orderBy(cols, reverse)} LIMIT ${limit}`;
   const r = await db
-    .query<Record<string, string | null> & { res_type: string; id: string; rid: string; content: string }>(sql, b.params)
+    .query<LinkedRow & { rid: string } & Record<`s${number}`, string | null>>(sql, b.params)
     .catch((e: unknown) => {
       // A cursor is handed out by us, but comes back from the client: sort values that no longer
       // cast to their type (SQLSTATE class 22, data exception) mean it was altered.
@@ -140,7 +142,7 @@ export async function executeSearch(db: Queryable, req: SearchRequest, options: 
     if (reverse ? true : more) page.next = cursorOf(last, 'n');
     if (reverse ? more : cursor !== undefined) page.previous = cursorOf(first, 'p');
   }
-  page.entries = rows.map((row) => ({ resType: row.res_type, id: row.id, content: row.content, mode: 'match' }));
+  page.entries = rows.map((row) => entry(row, 'match'));
   if (req.total !== 'none' && !cursor) {
     // A first page that is not full holds every match: its size is the total, no count needed.
     page.total = more ? await count() : rows.length;
@@ -215,10 +217,22 @@ async function linked(
   const conds = [`x.res_type = ${b.bind(spec.sourceType)}`, `x.code = ${b.bind(spec.param.code)}`, how.match(b), 'NOT r.deleted'];
   const extra = options.rowFilter?.(b, how.filterType, 'r');
   if (extra) conds.push(extra);
-  const r = await db.query<{ res_type: string; id: string; content: string }>(
-    `SELECT DISTINCT r.res_type, r.id, r.content FROM sp_reference x JOIN resources r ON ${how.join}
+  const r = await db.query<LinkedRow>(
+    `SELECT DISTINCT r.res_type, r.id, r.version_id, r.last_updated, r.content FROM sp_reference x JOIN resources r ON ${how.join}
      WHERE ${conds.join(' AND ')}`,
     b.params,
   );
-  return r.rows.map((row) => ({ resType: row.res_type, id: row.id, content: row.content, mode: 'include' }));
+  return r.rows.map((row) => entry(row, 'include'));
+}
+
+interface LinkedRow {
+  res_type: string;
+  id: string;
+  version_id: number;
+  last_updated: string;
+  content: string;
+}
+
+function entry(row: LinkedRow, mode: SearchEntry['mode']): SearchEntry {
+  return { resType: row.res_type, id: row.id, versionId: row.version_id, lastUpdated: row.last_updated, content: row.content, mode };
 }
