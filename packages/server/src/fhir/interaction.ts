@@ -4,6 +4,7 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { isResourceType } from './definitions.js';
 import { parseJson, type FhirRepository, type WriteResult } from './repository.js';
 import type { SearchPage } from './search/execute.js';
+import { dateRange } from './search/index-rows.js';
 import type { SearchRequest, SummaryMode } from './search/parse.js';
 import { needsShaping, shapeResource, type ShapeOptions } from './shape.js';
 import type { HistoryRow, StoredVersion } from './store.js';
@@ -213,15 +214,24 @@ function historyParams(query: [string, string][]): { count: number; since?: stri
       if (!/^\d+$/.test(v) || Number(v) < 1) throw badRequest(`_count must be a positive integer, not '${v}'`, '_count');
       out.count = Math.min(Number(v), 1000);
     } else if (k === '_since' || k === '_at') {
-      if (Number.isNaN(Date.parse(v))) throw badRequest(`${k} must be an instant, not '${v}'`, k);
-      if (k === '_since') out.since = v;
-      else out.at = v;
+      if (k === '_since') out.since = instantParam(k, v);
+      else out.at = instantParam(k, v);
     } else if (k === '_cursor') {
       if (!/^\d{1,18}$/.test(v)) throw badRequest('Invalid history cursor', '_cursor');
       out.beforeSeq = v;
     }
   }
   return out;
+}
+
+/**
+ * A `_since`/`_at` value: a FHIR date, dateTime or instant, read strictly (Date.parse would take
+ * text PostgreSQL refuses) and handed on as its first instant.
+ */
+export function instantParam(name: string, value: string): string {
+  const range = dateRange(value);
+  if (!range) throw badRequest(`${name} must be a FHIR instant such as 2024-01-31T12:00:00Z, not '${value}'`, name);
+  return range.low;
 }
 
 /** Handles one FHIR interaction; throws FhirError for failures. */

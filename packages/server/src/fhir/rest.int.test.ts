@@ -265,6 +265,9 @@ describe('history', () => {
     const page2 = await t.fhir<Bundle>('GET', next!.replace('http://localhost:8080/fhir/R4/', ''));
     assert.equal(page2.body.entry?.length, 1);
     assert.equal((await t.fhir('GET', `Patient/${id}/_history?_since=not-a-date`)).status, 400);
+    // Date.parse reads '1' as a date; PostgreSQL would not.
+    assert.equal((await t.fhir('GET', '_history?_since=1')).status, 400);
+    assert.equal((await t.fhir('GET', `Patient/${id}/$everything?_since=1`)).status, 400);
   });
 });
 

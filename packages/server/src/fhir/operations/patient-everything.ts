@@ -1,7 +1,7 @@
 import type { OperationDefinition, Resource } from '@medplum/fhirtypes';
 import { badRequest, parseReference } from '@salus/core';
 import { isResourceType, patientCompartmentParams } from '../definitions.js';
-import { bundleText, FHIR_JSON, type OperationContext, type FhirResponse } from '../interaction.js';
+import { bundleText, FHIR_JSON, instantParam, type OperationContext, type FhirResponse } from '../interaction.js';
 import { parseJson } from '../repository.js';
 import { readMany } from '../store.js';
 
@@ -38,8 +38,7 @@ export async function patientEverything(ctx: OperationContext): Promise<FhirResp
   let types: Set<string> | undefined;
   for (const [k, v] of request.query) {
     if (k === '_since') {
-      if (Number.isNaN(Date.parse(v))) throw badRequest(`_since must be an instant, not '${v}'`, '_since');
-      since = v;
+      since = instantParam('_since', v);
     } else if (k === '_type') {
       types ??= new Set();
       for (const t of v.split(',')) {
