@@ -25,6 +25,8 @@ export interface CrudFigures {
 
 export interface CrudOptions {
   baseUrl: string;
+  /** The caller's credentials, sent on every request. */
+  headers: Record<string, string>;
   /** Name of the bench database, to find its PostgreSQL backends for CPU accounting. */
   database: string;
   clients: number;
@@ -33,7 +35,8 @@ export interface CrudOptions {
   readAim: number;
 }
 
-function figure(r: LoadResult, cpu: CpuUse | undefined, aim?: number): RequestFigure {
+/** The figures of one closed-loop load phase. */
+export function requestFigure(r: LoadResult, cpu: CpuUse | undefined, aim?: number): RequestFigure {
   const f: RequestFigure = {
     requests: r.requests,
     seconds: round(r.seconds),
@@ -51,12 +54,12 @@ function figure(r: LoadResult, cpu: CpuUse | undefined, aim?: number): RequestFi
 
 /** POST, then GET and PUT the Patients just created, each phase with `clients` concurrent clients. */
 export async function crudFigures(options: CrudOptions): Promise<CrudFigures> {
-  const base = { baseUrl: options.baseUrl, concurrency: options.clients, maxSeconds: options.seconds, maxRequests: options.maxRequests };
+  const base = { baseUrl: options.baseUrl, headers: options.headers, concurrency: options.clients, maxSeconds: options.seconds, maxRequests: options.maxRequests };
   const phase = async (name: string, scenario: LoadScenario, warmupRequests: number, aim?: number): Promise<{ f: RequestFigure; r: LoadResult }> => {
     progress(`${name}: ${options.clients} clients, up to ${options.seconds} s or ${options.maxRequests} requests`);
     let meter: ReturnType<typeof startCpuMeter> | undefined;
     const r = await runLoad({ ...scenario, ...base, warmupRequests }, () => (meter = startCpuMeter(options.database)));
-    const f = figure(r, meter?.stop(), aim);
+    const f = requestFigure(r, meter?.stop(), aim);
     progress(`${name}: ${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, ${f.errors} errors`);
     return { f, r };
   };

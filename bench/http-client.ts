@@ -130,14 +130,24 @@ export class HttpClient {
   private readonly host: string;
   private readonly port: number;
   private readonly prefix: string;
+  /** Header lines written on every request (credentials), ready to send. */
+  private readonly extraHeaders: string;
 
-  constructor(baseUrl: string, connections: number) {
+  /** `headers` go on every request: the credentials the server requires of every caller. */
+  constructor(baseUrl: string, connections: number, headers: Record<string, string>) {
     const base = new URL(baseUrl);
     // Load is only ever aimed at this machine.
     if (base.hostname !== '127.0.0.1') throw new Error(`Refusing to load ${base.hostname}; only 127.0.0.1`);
     this.host = base.hostname;
     this.port = Number(base.port);
     this.prefix = base.pathname.replace(/\/$/, '');
+    this.extraHeaders = Object.entries(headers)
+      .map(([name, value]) => {
+        // Written as latin1 with no escaping: a CR or LF would end the header and start another.
+        if (!/^[\w-]+$/.test(name) || !/^[\x20-\x7e]*$/.test(value)) throw new Error(`Invalid request header ${name}`);
+        return `${name}: ${value}\r\n`;
+      })
+      .join('');
     this.all = Array.from({ length: connections }, () => new Connection(this.host, this.port));
     this.free = [...this.all];
   }
@@ -145,7 +155,7 @@ export class HttpClient {
   async request(method: string, path: string, body?: string, timeoutMs = 30_000): Promise<HttpResult> {
     const target = `${this.prefix}/${path}`;
     if (!/^[\x21-\x7e]+$/.test(target)) throw new Error(`Request target must be encoded ASCII: ${target}`);
-    let head = `${method} ${target} HTTP/1.1\r\nhost: ${this.host}:${this.port}\r\naccept: application/fhir+json\r\n`;
+    let head = `${method} ${target} HTTP/1.1\r\nhost: ${this.host}:${this.port}\r\naccept: application/fhir+json\r\n${this.extraHeaders}`;
     const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
     if (payload) head += `content-type: application/fhir+json\r\ncontent-length: ${payload.length}\r\n`;
     const bytes = Buffer.from(`${head}\r\n`, 'latin1');

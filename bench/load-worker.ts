@@ -8,7 +8,7 @@ import { benchPatient, rng } from './patients.js';
  * next, until the request budget or the time limit runs out.
  */
 async function run(task: LoadTask): Promise<LoadResult> {
-  const http = new HttpClient(task.baseUrl, task.concurrency);
+  const http = new HttpClient(task.baseUrl, task.concurrency, task.headers);
   const statuses: Record<string, number> = {};
   const createdIds: string[] = [];
   const results: LoadResult['results'] = {};

@@ -13,6 +13,11 @@ export type LoadScenario =
 export type LoadTask = LoadScenario & {
   /** FHIR base, http://127.0.0.1:PORT/fhir/R4. */
   baseUrl: string;
+  /**
+   * Sent on every request: the caller's credentials (`authorization: Bearer …` or a session
+   * cookie), since the FHIR API answers nobody anonymous.
+   */
+  headers: Record<string, string>;
   concurrency: number;
   /** Requests before the clock starts (JIT, connection pool and plan caches warm up); not recorded. */
   warmupRequests: number;

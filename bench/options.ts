@@ -5,6 +5,8 @@ export const AIMS = {
   importResourcesPerSecond: 3000,
   readRequestsPerSecond: 5000,
   searchP99Ms: 50,
+  // Every read is audited: the ledger has to keep up with the read aim.
+  auditAppendsPerSecond: 5000,
 } as const;
 
 export interface BenchOptions {
@@ -22,6 +24,12 @@ export interface BenchOptions {
   searchMaxSeconds: number;
   /** Distinct parameter values per search. */
   searchVariants: number;
+  /** Length of each restricted-caller phase (read and search, as the patient and as the system). */
+  restrictedSeconds: number;
+  /** Concurrent appenders of each audit ledger phase. */
+  auditAppenders: number[];
+  auditSeconds: number;
+  auditMaxAppends: number;
   /** Leave the loaded database in place (BENCH_KEEP_DB=1), to EXPLAIN queries on it afterwards. */
   keepDatabase: boolean;
 }
@@ -45,6 +53,10 @@ export function benchOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     searchConcurrency: 1,
     searchMaxSeconds: long ? 120 : 60,
     searchVariants: 20,
+    restrictedSeconds: long ? 15 : 5,
+    auditAppenders: [1, 16, 64, 256],
+    auditSeconds: long ? 15 : 5,
+    auditMaxAppends: long ? 500_000 : 200_000,
     keepDatabase: env.BENCH_KEEP_DB === '1',
   };
 }

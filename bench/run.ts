@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { auditLedgerFigures } from './audit-ledger.js';
 import { crudFigures } from './crud.js';
 import { createBenchDatabase, postgresInfo } from './database.js';
 import { importSynthea } from './import-synthea.js';
 import { AIMS, benchOptions } from './options.js';
+import { restrictedFigures } from './restricted.js';
 import { pickSearchQueries, searchFigures } from './search.js';
 import { startBenchServer, type BenchServer } from './server.js';
 import { progress } from './stats.js';
@@ -40,6 +42,8 @@ async function bench(adminUrl: string): Promise<unknown> {
   try {
     server = await startBenchServer(database.url);
     const { salus, baseUrl } = server;
+    // The FHIR API answers nobody anonymous: every request goes as the Backend Services client.
+    const headers = { authorization: `Bearer ${server.token}` };
     progress(`server listening at ${baseUrl}`);
 
     const imported = await importSynthea(salus, {
@@ -55,6 +59,7 @@ async function bench(adminUrl: string): Promise<unknown> {
 
     const crud = await crudFigures({
       baseUrl,
+      headers,
       database: database.name,
       clients: options.crudClients,
       seconds: options.crudSeconds,
@@ -70,6 +75,7 @@ async function bench(adminUrl: string): Promise<unknown> {
     progress(`searching with ${resourcesLoaded} resources stored`);
     const search = await searchFigures(querySets, {
       baseUrl,
+      headers,
       database: database.name,
       queries: options.searchQueries,
       concurrency: options.searchConcurrency,
@@ -77,7 +83,26 @@ async function bench(adminUrl: string): Promise<unknown> {
       aimP99Ms: AIMS.searchP99Ms,
     });
 
+    const restricted = await restrictedFigures({
+      salus,
+      baseUrl,
+      systemHeaders: headers,
+      database: database.name,
+      clients: options.crudClients,
+      seconds: options.restrictedSeconds,
+      maxRequests: options.crudMaxRequests,
+    });
+
+    const auditLedger = await auditLedgerFigures({
+      db: salus.db,
+      database: database.name,
+      appenders: options.auditAppenders,
+      seconds: options.auditSeconds,
+      maxAppends: options.auditMaxAppends,
+    });
+
     const pgInfo = await postgresInfo(database.url);
+    const bestAppends = Math.max(...auditLedger.append.map((a) => a.appendsPerSecond));
     const worstSearchP99 = Math.max(...search.map((s) => s.latencyMs.p99));
     return {
       benchmark: 'salus',
@@ -99,10 +124,13 @@ async function bench(adminUrl: string): Promise<unknown> {
       import: imported,
       crud,
       search,
+      restricted,
+      auditLedger,
       aims: {
         importResourcesPerSecond: { aim: AIMS.importResourcesPerSecond, firstPass: imported.firstPass.resourcesPerSecond, overall: imported.overall.resourcesPerSecond, met: imported.firstPass.resourcesPerSecond >= AIMS.importResourcesPerSecond },
         readRequestsPerSecond: { aim: AIMS.readRequestsPerSecond, measured: crud.read.requestsPerSecond, met: crud.read.requestsPerSecond >= AIMS.readRequestsPerSecond },
         searchP99Ms: { aim: AIMS.searchP99Ms, worst: worstSearchP99, met: worstSearchP99 < AIMS.searchP99Ms },
+        auditAppendsPerSecond: { aim: AIMS.auditAppendsPerSecond, best: bestAppends, met: bestAppends >= AIMS.auditAppendsPerSecond },
       },
     };
   } finally {

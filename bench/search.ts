@@ -89,6 +89,8 @@ export async function pickSearchQueries(db: Queryable, variants: number): Promis
 
 export interface SearchRunOptions {
   baseUrl: string;
+  /** The caller's credentials, sent on every request. */
+  headers: Record<string, string>;
   /** Name of the bench database, to find its PostgreSQL backends for CPU accounting. */
   database: string;
   queries: number;
@@ -117,13 +119,14 @@ export async function searchFigures(sets: SearchQuerySet[], options: SearchRunOp
     let meter: ReturnType<typeof startCpuMeter> | undefined;
     const r = await runLoad(
       {
-      kind: 'get',
-      paths: set.paths,
-      baseUrl: options.baseUrl,
-      concurrency: options.concurrency,
-      // One round of every variant first: plans cached, pages of the indexes in memory.
-      warmupRequests: set.paths.length,
-      maxRequests: options.queries,
+        kind: 'get',
+        paths: set.paths,
+        baseUrl: options.baseUrl,
+        headers: options.headers,
+        concurrency: options.concurrency,
+        // One round of every variant first: plans cached, pages of the indexes in memory.
+        warmupRequests: set.paths.length,
+        maxRequests: options.queries,
         maxSeconds: options.maxSeconds,
       },
       () => (meter = startCpuMeter(options.database)),

@@ -1,10 +1,13 @@
 import { createServer } from 'node:net';
 import { buildApp, defaultConfig, FHIR_PREFIX, type SalusApp } from '../packages/server/src/app.js';
+import { backendToken } from '../packages/server/src/test-support.js';
 
 export interface BenchServer {
   salus: SalusApp;
   /** http://127.0.0.1:PORT/fhir/R4 */
   baseUrl: string;
+  /** Access token of a Backend Services client holding `system/*.cruds`, good for the whole run. */
+  token: string;
 }
 
 /** A free port on the loopback interface, chosen before the app is built so its links are right. */
@@ -24,8 +27,19 @@ function freePort(): Promise<number> {
 export async function startBenchServer(databaseUrl: string): Promise<BenchServer> {
   const port = await freePort();
   const host = '127.0.0.1';
-  // Not process.env: a developer's SALUS_* settings must not change what is measured.
-  const salus = await buildApp({ ...defaultConfig({}), port, host, databaseUrl, logger: false });
-  await salus.app.listen({ port, host });
-  return { salus, baseUrl: `http://${host}:${port}${FHIR_PREFIX}` };
+  // Not process.env: a developer's SALUS_* settings (keys, mail, token lifetimes) must not change
+  // what is measured. One token serves the whole run, which stays well within an hour even with
+  // --long; the default ten minutes would expire mid-run.
+  const salus = await buildApp(
+    { ...defaultConfig({}), port, host, databaseUrl, logger: false },
+    { env: {}, oauthOptions: { accessTokenSeconds: 3600 } },
+  );
+  try {
+    await salus.app.listen({ port, host });
+    return { salus, baseUrl: `http://${host}:${port}${FHIR_PREFIX}`, token: await backendToken(salus) };
+  } catch (e) {
+    // The caller gets no server to close, so a failed start must not leave this one listening.
+    await salus.close();
+    throw e;
+  }
 }

@@ -99,7 +99,18 @@ describe('salus command line', () => {
       const url = /FHIR R4:\s+(\S+)/.exec(server.out)?.[1];
       assert.ok(url, server.out + server.err);
       assert.match(server.out, /Loaded the demo world/);
-      const res = await fetch(`${url}/Patient?name=souza`);
+      assert.match(server.out, /salus-demo-2026/);
+      assert.equal((await fetch(`${url}/Patient?name=souza`)).status, 401, 'the record is not public');
+      // A demo patient signs in with the printed password and finds her own record.
+      const origin = url!.replace('/fhir/R4', '');
+      const login = await fetch(`${origin}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ana.souza@example.com', password: 'salus-demo-2026' }),
+      });
+      assert.equal(login.status, 200);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const res = await fetch(`${url}/Patient?name=souza`, { headers: { cookie } });
       assert.equal(res.status, 200);
       const bundle = (await res.json()) as { total: number };
       assert.equal(bundle.total, 1);

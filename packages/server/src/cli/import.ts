@@ -96,7 +96,7 @@ export async function importFiles(fhir: InteractionConfig, files: string[], opti
   const run = async (file: string): Promise<{ file: string; error?: unknown }> => {
     try {
       for (const bundle of bundlesOf(file)) {
-        const res = await fhir.bundle({ method: 'POST', path: '', query: [], prefer: 'return=minimal' }, bundle);
+        const res = await fhir.bundle(fhir, { method: 'POST', path: '', query: [], prefer: 'return=minimal' }, bundle);
         if (res.status >= 400) throw new Error(res.body ?? `status ${res.status}`);
         resources += bundle.entry?.length ?? 0;
       }

@@ -42,10 +42,26 @@ export async function migrate(db: Db): Promise<Migration[]> {
   return applied;
 }
 
-/** Splits a migration script at semicolons that end a line (migrations keep one statement per such line). */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter((s) => s.length > 0);
+/**
+ * Splits a migration script at semicolons that end a line (migrations keep one statement per such
+ * line), except inside dollar-quoted bodies of functions, whose statements end lines too.
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (const line of sql.split('\n')) {
+    if (!quote && /^\s*--/.test(line)) continue;
+    current += `${line}\n`;
+    for (const tag of line.match(/\$[A-Za-z_]*\$/g) ?? []) {
+      if (!quote) quote = tag;
+      else if (tag === quote) quote = undefined;
+    }
+    if (!quote && /;\s*$/.test(line)) {
+      statements.push(current.trim().replace(/;$/, ''));
+      current = '';
+    }
+  }
+  if (current.trim()) statements.push(current.trim());
+  return statements.filter((s) => s.length > 0);
 }

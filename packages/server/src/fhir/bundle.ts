@@ -35,6 +35,8 @@ interface EntryPlan {
   found?: StoredVersion;
   ifMatch?: number;
   write?: PendingWrite;
+  /** Whether the target existed before this transaction (an update rather than a create). */
+  existed?: boolean;
   response?: FhirResponse;
 }
 
@@ -143,10 +145,18 @@ async function transaction(cfg: InteractionConfig, bundle: Bundle, req: FhirRequ
       await resolveTargets(repo, tx, plans, entries);
       await resolveReferences(repo, tx, plans);
       await prepareWrites(repo, tx, plans);
-      await writeVersions(
-        tx,
-        plans.flatMap((p) => (p.write ? [p.write] : [])),
-      );
+      const writes = plans.flatMap((p) => (p.write ? [p.write] : []));
+      await writeVersions(tx, writes);
+      // New versions are checked once written, inside the transaction: an entry may refer to a
+      // patient another entry creates. A refusal rolls the whole transaction back.
+      if (repo.guard) {
+        for (const p of plans) {
+          if (!p.write || p.write.deleted) continue;
+          await repo.guard.checkWrite(tx, p.write, p.existed ? 'u' : 'c').catch((e: unknown) => {
+            throw e instanceof FhirError ? locate(e, p.index) : e;
+          });
+        }
+      }
       for (const p of plans.filter((x) => x.method === 'GET' || x.method === 'HEAD')) {
         p.response = await handle(readOnlyConfig(cfg, tx), { method: p.method, path: p.url, query: [] });
       }
@@ -326,7 +336,7 @@ async function resolveReferences(repo: FhirRepository, tx: Queryable, plans: Ent
 /** Validates and stamps every write, checking versions against the locked current rows. */
 async function prepareWrites(repo: FhirRepository, tx: Queryable, plans: EntryPlan[]): Promise<void> {
   const targets = plans.filter((p) => p.target && !p.found && p.method !== 'POST').map((p) => ({ resType: p.target!.type, id: p.target!.id }));
-  const current = new Map((await readMany(tx, targets, { lock: true })).map((v) => [`${v.resType}/${v.id}`, v]));
+  const current = new Map((await readMany(tx, targets, { lock: true, cipher: repo.config.cipher })).map((v) => [`${v.resType}/${v.id}`, v]));
   const now = new Date().toISOString();
   for (const p of [...plans].sort((a, b) => ORDER[a.method]! - ORDER[b.method]!)) {
     if (!p.target || p.found) continue;
@@ -340,6 +350,8 @@ async function prepareWrites(repo: FhirRepository, tx: Queryable, plans: EntryPl
       );
     }
     try {
+      p.existed = cur !== undefined && !cur.deleted;
+      if (p.existed) await repo.guard?.checkStored(tx, p.target.type, p.target.id, p.method === 'DELETE' ? 'd' : 'u');
       if (p.method === 'DELETE') {
         if (cur && !cur.deleted) p.write = repo.deletion(cur, now);
         continue;

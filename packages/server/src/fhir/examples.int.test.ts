@@ -333,7 +333,11 @@ describe('official R4 examples over the REST API', () => {
   test('every example reads back unchanged apart from meta.versionId and meta.lastUpdated', async () => {
     const mismatches: string[] = [];
     for (const ex of stored) {
-      const res = await t.app.inject({ method: 'GET', url: `${FHIR_PREFIX}/${ex.type}/${encodeURIComponent(ex.id)}` });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${FHIR_PREFIX}/${ex.type}/${encodeURIComponent(ex.id)}`,
+        headers: await t.systemAuth(),
+      });
       assert.equal(res.statusCode, 200, `${ex.type}/${ex.id}`);
       readBack.set(ex, res.body);
       const body = JSON.parse(res.body) as Json;

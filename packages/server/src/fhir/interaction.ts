@@ -45,8 +45,8 @@ export interface InteractionConfig {
   /** `$name` → handler, keyed as `Type/$name`, `Type/id/$name` (written `Type/:id/$name`) or `$name`. */
   operations: Map<string, OperationHandler>;
   capability: () => Resource;
-  /** Batch/transaction processing (kept apart to avoid a module cycle). */
-  bundle: (req: FhirRequest, bundle: unknown) => Promise<FhirResponse>;
+  /** Batch/transaction processing (kept apart to avoid a module cycle); entries run with `cfg`, the caller's. */
+  bundle: (cfg: InteractionConfig, req: FhirRequest, bundle: unknown) => Promise<FhirResponse>;
 }
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -246,7 +246,7 @@ export async function handle(cfg: InteractionConfig, req: FhirRequest): Promise<
   const isGet = method === 'GET' || method === 'HEAD';
 
   if (parts.length === 0) {
-    if (method === 'POST') return cfg.bundle(req, req.body);
+    if (method === 'POST') return cfg.bundle(cfg, req, req.body);
     throw methodNotAllowed(`${method} is not supported at the FHIR base; use POST for batch/transaction Bundles`);
   }
   const [first, second, third, fourth] = parts as [string, string?, string?, string?];

@@ -15,6 +15,8 @@ import {
 } from '@salus/core';
 import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
+import type { ContentCipher } from '../crypto/cipher.js';
+import { sealSensitive } from '../crypto/stored-content.js';
 import { SQLSTATE, sqlState, type Db, type Queryable } from '../db/db.js';
 import { isResourceType } from './definitions.js';
 import { executeSearch, type SearchOptions, type SearchPage } from './search/execute.js';
@@ -33,10 +35,13 @@ import {
   type StoredVersion,
 } from './store.js';
 import { validateResource } from './validation/validate.js';
+import type { AccessGuard } from '../access/guard.js';
 
 export interface RepositoryConfig {
   /** Absolute base of the FHIR API, e.g. http://localhost:8080/fhir/R4 (for fullUrls and references). */
   baseUrl: string;
+  /** Encrypts sensitive content at rest (see crypto/sensitive.ts) and decrypts it on every read. */
+  cipher?: ContentCipher;
 }
 
 export type WriteStatus = 'created' | 'updated' | 'deleted' | 'found';
@@ -68,7 +73,14 @@ export class FhirRepository {
   constructor(
     readonly db: Db,
     readonly config: RepositoryConfig,
+    /** The caller's access check; absent only for the server's own work (seeding, import, migrations). */
+    readonly guard?: AccessGuard,
   ) {}
+
+  /** The same repository acting for one caller: every interaction is checked by `guard`. */
+  as(guard: AccessGuard): FhirRepository {
+    return new FhirRepository(this.db, this.config, guard);
+  }
 
   /**
    * The same repository working inside an open transaction: its reads see the transaction's
@@ -85,7 +97,7 @@ export class FhirRepository {
       },
       close: async () => undefined,
     };
-    return new FhirRepository(db, this.config);
+    return new FhirRepository(db, this.config, this.guard);
   }
 
   /** Validates and stamps a resource, and extracts its index rows, ready to be written. */
@@ -105,6 +117,7 @@ export class FhirRepository {
       meta: { ...meta, versionId: String(versionId), lastUpdated },
       ...rest,
     } as Resource;
+    const content = stringifyFhirJson(stamped);
     return {
       resType: resourceType,
       id,
@@ -112,7 +125,8 @@ export class FhirRepository {
       lastUpdated,
       deleted: false,
       method,
-      content: stringifyFhirJson(stamped),
+      content,
+      sealed: sealSensitive(this.config.cipher, { resType: resourceType, id, versionId, content }, stamped),
       rows: extractIndexRows(stamped, { baseUrl: this.config.baseUrl }),
       resource: stamped,
     };
@@ -133,8 +147,9 @@ export class FhirRepository {
 
   async read(type: string, id: string): Promise<StoredVersion> {
     assertResourceType(type);
-    const stored = isValidId(id) ? await readCurrent(this.db, type, id) : undefined;
+    const stored = isValidId(id) ? await readCurrent(this.db, type, id, this.config.cipher) : undefined;
     if (!stored) throw notFound(`${type}/${id} not found`);
+    await this.guard?.checkStored(this.db, type, id, 'r');
     if (stored.deleted) throw gone(`${type}/${id} was deleted`);
     return stored;
   }
@@ -142,8 +157,9 @@ export class FhirRepository {
   async vread(type: string, id: string, versionId: string): Promise<StoredVersion> {
     assertResourceType(type);
     // Versions are PostgreSQL integers; a longer number cannot name one.
-    const v = /^\d{1,9}$/.test(versionId) ? await readVersion(this.db, type, id, Number(versionId)) : undefined;
+    const v = /^\d{1,9}$/.test(versionId) ? await readVersion(this.db, type, id, Number(versionId), this.config.cipher) : undefined;
     if (!v) throw notFound(`${type}/${id}/_history/${versionId} not found`);
+    await this.guard?.checkStored(this.db, type, id, 'r');
     if (v.deleted) throw gone(`${type}/${id} version ${versionId} is a deletion`);
     return v;
   }
@@ -164,6 +180,7 @@ export class FhirRepository {
 
   private async createIn(q: Queryable, resource: Resource): Promise<WriteResult> {
     const write = this.prepare(resource, randomUUID(), 1, new Date().toISOString(), 'POST');
+    await this.guard?.checkWrite(q, write, 'c');
     await writeVersions(q, [write]);
     return { status: 'created', stored: write };
   }
@@ -177,7 +194,7 @@ export class FhirRepository {
     if (resource.id !== id) throw badRequest(`Resource id '${resource.id}' does not match URL id '${id}'`, `${type}.id`);
     return this.withConflicts(() =>
       this.db.transaction(async (tx) => {
-        const [current] = await readMany(tx, [{ resType: type, id }], { lock: true });
+        const [current] = await readMany(tx, [{ resType: type, id }], { lock: true, cipher: this.config.cipher });
         return this.updateIn(tx, resource, current, options, 'PUT');
       }),
     );
@@ -190,9 +207,12 @@ export class FhirRepository {
     options: WriteOptions,
     method: 'PUT' | 'PATCH',
   ): Promise<WriteResult> {
+    const exists = current !== undefined && !current.deleted;
+    if (exists) await this.guard?.checkStored(q, resource.resourceType, resource.id!, 'u');
     checkVersion(resource.resourceType, resource.id!, current, options.ifMatch);
     const versionId = (current?.versionId ?? 0) + 1;
     const write = this.prepare(resource, resource.id!, versionId, new Date().toISOString(), method);
+    await this.guard?.checkWrite(q, write, exists ? 'u' : 'c');
     await writeVersions(q, [write]);
     return { status: current && !current.deleted ? 'updated' : 'created', stored: write };
   }
@@ -207,7 +227,7 @@ export class FhirRepository {
         const match = await this.matchOne(tx, type, criteria);
         if (!match) {
           if (resource.id) {
-            const [current] = await readMany(tx, [{ resType: type, id: resource.id }], { lock: true });
+            const [current] = await readMany(tx, [{ resType: type, id: resource.id }], { lock: true, cipher: this.config.cipher });
             return this.updateIn(tx, resource, current, options, 'PUT');
           }
           return this.createIn(tx, resource);
@@ -215,7 +235,7 @@ export class FhirRepository {
         if (resource.id && resource.id !== match.id) {
           throw badRequest(`Resource id '${resource.id}' does not match the resource the criteria found`, `${type}.id`);
         }
-        const [current] = await readMany(tx, [{ resType: type, id: match.id }], { lock: true });
+        const [current] = await readMany(tx, [{ resType: type, id: match.id }], { lock: true, cipher: this.config.cipher });
         return this.updateIn(tx, { ...resource, id: match.id }, current, options, 'PUT');
       }),
     );
@@ -229,9 +249,11 @@ export class FhirRepository {
     if (invalid) throw badRequest(`Invalid JSON Patch: ${invalid.message}`, `[${invalid.index}]`);
     return this.withConflicts(() =>
       this.db.transaction(async (tx) => {
-        const [current] = await readMany(tx, [{ resType: type, id }], { lock: true });
+        const [current] = await readMany(tx, [{ resType: type, id }], { lock: true, cipher: this.config.cipher });
         if (!current) throw notFound(`${type}/${id} not found`);
         if (current.deleted) throw gone(`${type}/${id} was deleted`);
+        // Checked before patching: a failed patch must not tell a stranger anything about the content.
+        await this.guard?.checkStored(tx, type, id, 'u');
         let patched: Resource;
         try {
           // Patched in place: the library's own copy goes through JSON and would lose decimal precision.
@@ -255,12 +277,13 @@ export class FhirRepository {
     assertResourceType(type);
     return this.withConflicts(() =>
       this.db.transaction(async (tx) => {
-        const [current] = await readMany(tx, [{ resType: type, id }], { lock: true });
+        const [current] = await readMany(tx, [{ resType: type, id }], { lock: true, cipher: this.config.cipher });
         // Deleting what isn't there (any more) succeeds without a new version (R4 3.1.0.7.1).
         if (!current || current.deleted) {
           if (options.ifMatch !== undefined) throw preconditionFailed(`${type}/${id} does not exist`);
           return undefined;
         }
+        await this.guard?.checkStored(tx, type, id, 'd');
         checkVersion(type, id, current, options.ifMatch);
         const write = this.deletion(current, new Date().toISOString());
         await writeVersions(tx, [write]);
@@ -283,7 +306,13 @@ export class FhirRepository {
   ): Promise<{ request: SearchRequest; page: SearchPage }> {
     assertResourceType(type);
     const request = parseSearch(type, query, { strict: options.strict ?? false });
-    const page = await executeSearch(q, request, { baseUrl: this.config.baseUrl, ...options });
+    const guard = this.guard;
+    if (guard) {
+      guard.requireSearchShape(type, request.summary === 'count' || request.count === 0, request.include.length + request.revinclude.length > 0);
+      options = { ...options, rowFilter: guard.rowFilter('s') };
+    }
+    const page = await executeSearch(q, request, { baseUrl: this.config.baseUrl, cipher: this.config.cipher, ...options });
+    if (guard) for (const e of page.entries) guard.touched.add(`${e.resType}/${e.id}`);
     return { request, page };
   }
 
@@ -294,7 +323,11 @@ export class FhirRepository {
     const request = parseSearch(type, query, { strict: true });
     request.count = 2;
     request.total = 'none';
-    const page = await executeSearch(q, request, { baseUrl: this.config.baseUrl });
+    const page = await executeSearch(q, request, {
+      baseUrl: this.config.baseUrl,
+      cipher: this.config.cipher,
+      ...(this.guard ? { rowFilter: this.guard.rowFilter('s') } : {}),
+    });
     if (page.entries.length > 1) throw multipleMatches(`More than one ${type} matches '${criteria}'`);
     const hit = page.entries[0];
     return hit && { resType: hit.resType, id: hit.id, versionId: hit.versionId, lastUpdated: hit.lastUpdated, deleted: false, content: hit.content };
@@ -302,7 +335,11 @@ export class FhirRepository {
 
   async history(query: HistoryQuery): Promise<{ rows: HistoryRow[]; total?: number }> {
     if (query.resType) assertResourceType(query.resType);
-    return readHistory(this.db, query);
+    if (this.guard) {
+      if (query.resType && query.id) await this.guard.checkStored(this.db, query.resType, query.id, 'r');
+      else this.guard.requireUnrestricted(query.resType, 's');
+    }
+    return readHistory(this.db, query, this.config.cipher);
   }
 
   /** Unique-key races (two creates of one client id) surface as 409, never as a server error. */

@@ -20,7 +20,7 @@ export function createFhirService(repo: FhirRepository): InteractionConfig {
         version: SALUS_VERSION,
         operations: [{ name: 'everything', definition: patientEverythingDefinition.url!, types: ['Patient'] }],
       })),
-    bundle: (req, body) => processBundle(cfg, req, body),
+    bundle: processBundle,
   };
   return cfg;
 }

@@ -1,3 +1,5 @@
+import type { ContentCipher } from '../crypto/cipher.js';
+import { openStored } from '../crypto/stored-content.js';
 import type { Queryable } from '../db/db.js';
 import type { IndexRows } from './search/index-rows.js';
 
@@ -16,6 +18,8 @@ export interface PendingWrite extends StoredVersion {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Search index rows of the new version; empty for deletions. */
   rows: IndexRows;
+  /** What is stored in place of `content` when it is encrypted at rest; `content` stays the plaintext. */
+  sealed?: string;
 }
 
 /** Column lists of the index tables, in the order `writeVersions` fills them. */
@@ -66,7 +70,7 @@ export async function writeVersions(db: Queryable, writes: PendingWrite[]): Prom
   const tUpdated = p(writes.map((w) => w.lastUpdated), 'timestamptz');
   const tDeleted = p(writes.map((w) => w.deleted), 'boolean');
   const tMethod = p(writes.map((w) => w.method), 'text');
-  const tContent = p(writes.map((w) => w.content), 'text');
+  const tContent = p(writes.map((w) => w.sealed ?? w.content), 'text');
   const ctes: string[] = [
     `upsert AS (INSERT INTO resources (res_type, id, version_id, last_updated, deleted, content)
        SELECT * FROM unnest(${tType}, ${tId}, ${tVersion}, ${tUpdated}, ${tDeleted}, ${tContent})
@@ -129,33 +133,34 @@ interface VersionRow {
   content: string;
 }
 
-function toStored(r: VersionRow): StoredVersion {
+/** Encrypted content is opened here, the one place rows of the version tables become StoredVersions. */
+function toStored(r: VersionRow, cipher: ContentCipher | undefined): StoredVersion {
   return {
     resType: r.res_type,
     id: r.id,
     versionId: r.version_id,
     lastUpdated: r.last_updated,
     deleted: r.deleted,
-    content: r.content,
+    content: openStored(cipher, r.res_type, r.id, r.version_id, r.content),
   };
 }
 
 const VERSION_COLUMNS = 'res_type, id, version_id, last_updated, deleted, content';
 
-export async function readCurrent(db: Queryable, resType: string, id: string): Promise<StoredVersion | undefined> {
+export async function readCurrent(db: Queryable, resType: string, id: string, cipher?: ContentCipher): Promise<StoredVersion | undefined> {
   const r = await db.query<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM resources WHERE res_type = $1 AND id = $2`,
     [resType, id],
     { prepare: true },
   );
-  return r.rows[0] && toStored(r.rows[0]);
+  return r.rows[0] && toStored(r.rows[0], cipher);
 }
 
 /** Current versions of many resources in one round trip; deleted ones included. */
 export async function readMany(
   db: Queryable,
   keys: { resType: string; id: string }[],
-  options: { lock?: boolean } = {},
+  options: { lock?: boolean; cipher?: ContentCipher } = {},
 ): Promise<StoredVersion[]> {
   if (keys.length === 0) return [];
   const r = await db.query<VersionRow>(
@@ -165,7 +170,7 @@ export async function readMany(
     [keys.map((k) => k.resType), keys.map((k) => k.id)],
     { prepare: true },
   );
-  return r.rows.map(toStored);
+  return r.rows.map((row) => toStored(row, options.cipher));
 }
 
 export async function readVersion(
@@ -173,13 +178,14 @@ export async function readVersion(
   resType: string,
   id: string,
   versionId: number,
+  cipher?: ContentCipher,
 ): Promise<StoredVersion | undefined> {
   const r = await db.query<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE res_type = $1 AND id = $2 AND version_id = $3`,
     [resType, id, versionId],
     { prepare: true },
   );
-  return r.rows[0] && toStored(r.rows[0]);
+  return r.rows[0] && toStored(r.rows[0], cipher);
 }
 
 /** Resources with the given id, whatever their type (for urn:uuid references across bundles). */
@@ -210,7 +216,7 @@ export interface HistoryRow extends StoredVersion {
 }
 
 /** Newest first, as FHIR history requires; keyset-paged on the history sequence so pages never shift. */
-export async function readHistory(db: Queryable, q: HistoryQuery): Promise<{ rows: HistoryRow[]; total?: number }> {
+export async function readHistory(db: Queryable, q: HistoryQuery, cipher?: ContentCipher): Promise<{ rows: HistoryRow[]; total?: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, v: unknown): void => {
@@ -242,5 +248,5 @@ export async function readHistory(db: Queryable, q: HistoryQuery): Promise<{ row
     );
     total = Number(c.rows[0]!.n);
   }
-  return { rows: r.rows.map((row) => ({ ...toStored(row), seq: row.seq, method: row.method })), total };
+  return { rows: r.rows.map((row) => ({ ...toStored(row, cipher), seq: row.seq, method: row.method })), total };
 }

@@ -1,4 +1,5 @@
 import type { InteractionConfig } from '../fhir/interaction.js';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../auth/demo-accounts.js';
 import { buildDemoWorld } from './demo-world.js';
 
 /**
@@ -14,12 +15,13 @@ export async function seedDemo(
     if (r.rows.length > 0) return undefined;
   }
   const { bundle } = buildDemoWorld(options.now ? { now: options.now } : {});
-  await fhir.bundle({ method: 'POST', path: '', query: [], prefer: 'return=minimal' }, bundle);
+  await fhir.bundle(fhir, { method: 'POST', path: '', query: [], prefer: 'return=minimal' }, bundle);
   return { resources: bundle.entry?.length ?? 0 };
 }
 
 export function printDemoPeople(): void {
   const { people } = buildDemoWorld();
-  console.log('Demo people (sign-in arrives with accounts; these are their records):');
-  for (const p of people) console.log(`  ${p.role.padEnd(14)} ${p.name.padEnd(24)} ${p.email.padEnd(32)} ${p.resource}`);
+  console.log(`Demo sign-ins (password for everyone: ${DEMO_PASSWORD}):`);
+  for (const p of people) console.log(`  ${p.role.padEnd(14)} ${p.name.padEnd(24)} ${p.email.padEnd(40)} ${p.resource}`);
+  console.log(`Staff also enter a code from an authenticator app set up with the demo secret ${DEMO_TOTP_SECRET}.`);
 }

@@ -4,6 +4,9 @@ import { isResourceType, patientCompartmentParams } from '../definitions.js';
 import { bundleText, FHIR_JSON, instantParam, type OperationContext, type FhirResponse } from '../interaction.js';
 import { parseJson } from '../repository.js';
 import { readMany } from '../store.js';
+import { openStored } from '../../crypto/stored-content.js';
+import { SqlBuilder } from '../search/sql.js';
+import { typeClass } from '../../access/policy.js';
 
 /** Patient/[id]/$everything (R4 http://hl7.org/fhir/OperationDefinition/Patient-everything). */
 export const patientEverythingDefinition: OperationDefinition = {
@@ -50,20 +53,19 @@ export async function patientEverything(ctx: OperationContext): Promise<FhirResp
   const pairs = [...patientCompartmentParams()].flatMap(([type, params]) =>
     !types || types.has(type) ? params.map((p) => [type, p] as const) : [],
   );
-  const params: unknown[] = [id, pairs.map((p) => p[0]), pairs.map((p) => p[1])];
-  let sinceSql = '';
-  if (since) {
-    params.push(since);
-    sinceSql = 'AND r.last_updated >= $4::timestamptz';
-  }
-  const r = await repo.db.query<{ res_type: string; id: string; content: string }>(
-    `SELECT r.res_type, r.id, r.content FROM resources r WHERE NOT r.deleted ${sinceSql} AND (r.res_type, r.id) IN (
+  const b = new SqlBuilder();
+  const sinceSql = since ? `AND r.last_updated >= ${b.bind(since, 'timestamptz')}` : '';
+  // The caller may reach only part of the record (a refused data type, a pharmacy's view).
+  const access = repo.guard?.rowFilter('r')(b, '*', 'r');
+  const r = await repo.db.query<{ res_type: string; id: string; version_id: number; content: string }>(
+    `SELECT r.res_type, r.id, r.version_id, r.content FROM resources r WHERE NOT r.deleted ${sinceSql} ${access ? `AND ${access}` : ''} AND (r.res_type, r.id) IN (
        SELECT x.res_type, x.res_id FROM sp_reference x
-       WHERE x.target_id = $1 AND x.target_type = 'Patient'
-         AND (x.res_type, x.code) IN (SELECT * FROM unnest($2::text[], $3::text[])))
+       WHERE x.target_id = ${b.bind(id)} AND x.target_type = 'Patient'
+         AND (x.res_type, x.code) IN (SELECT * FROM unnest(${b.bind(pairs.map((p) => p[0]), 'text[]')}, ${b.bind(pairs.map((p) => p[1]), 'text[]')})))
      ORDER BY r.rid`,
-    params,
+    b.params,
   );
+  for (const row of r.rows) row.content = openStored(repo.config.cipher, row.res_type, row.id, row.version_id, row.content);
   const have = new Set([`Patient/${id}`, ...r.rows.map((x) => `${x.res_type}/${x.id}`)]);
   const wanted = new Map<string, { resType: string; id: string }>();
   const collect = (node: unknown): void => {
@@ -82,12 +84,17 @@ export async function patientEverything(ctx: OperationContext): Promise<FhirResp
   };
   for (const row of r.rows) collect(parseJson<Resource>(row.content));
   if (!types || types.has('Patient')) collect(parseJson<Resource>(patient.content));
-  const referenced = (await readMany(repo.db, [...wanted.values()])).filter((v) => !v.deleted);
+  const guard = repo.guard;
+  // Resources the record points to outside the compartment: the directory (clinicians,
+  // organizations, medicines), or anything for callers who see every row.
+  const reachable = (t: string): boolean => !guard || guard.unrestricted(t, 'r') || typeClass(t) === 'directory';
+  const referenced = (await readMany(repo.db, [...wanted.values()].filter((w) => reachable(w.resType)), { cipher: repo.config.cipher })).filter((v) => !v.deleted);
   const all = [
     ...(!types || types.has('Patient') ? [{ resType: 'Patient', id, content: patient.content }] : []),
     ...r.rows.map((x) => ({ resType: x.res_type, id: x.id, content: x.content })),
     ...referenced,
   ];
+  if (guard) for (const e of all) guard.touched.add(`${e.resType}/${e.id}`);
   const base = repo.config.baseUrl;
   const entries = all.map(
     (e) => `{"fullUrl":${JSON.stringify(`${base}/${e.resType}/${e.id}`)},"resource":${e.content},"search":{"mode":"match"}}`,

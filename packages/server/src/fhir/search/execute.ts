@@ -1,8 +1,10 @@
 import { badRequest } from '@salus/core';
+import type { ContentCipher } from '../../crypto/cipher.js';
+import { openStored } from '../../crypto/stored-content.js';
 import { sqlState, type Queryable } from '../../db/db.js';
 import type { IncludeSpec, SearchRequest } from './parse.js';
 import { dateWindows } from './date-window.js';
-import { dateWindowSql, filterSql, sortColumn, SqlBuilder, type SortColumn } from './sql.js';
+import { dateWindowSql, filterSql, sortColumn, SqlBuilder, type FilterContext, type SortColumn } from './sql.js';
 
 export interface SearchEntry {
   resType: string;
@@ -53,11 +55,14 @@ export interface SearchOptions {
   rowFilter?: RowFilter;
   /** Upper bound on resources added by _include/_revinclude (each iteration included). */
   maxIncludes?: number;
+  /** Opens content encrypted at rest. */
+  cipher?: ContentCipher;
 }
 
 export function whereClause(req: SearchRequest, b: SqlBuilder, options: SearchOptions): string {
   const conds = [`r.res_type = ${b.bind(req.resourceType)}`, 'NOT r.deleted'];
-  const ctx = { resourceType: req.resourceType, idExpr: 'r.id', lastUpdatedExpr: 'r.last_updated' };
+  const ctx: FilterContext = { resourceType: req.resourceType, idExpr: 'r.id', lastUpdatedExpr: 'r.last_updated' };
+  if (options.rowFilter) ctx.rowFilter = options.rowFilter;
   const { windows, rest } = dateWindows(req.filters);
   for (const [lower, upper] of windows) conds.push(dateWindowSql(lower, upper, ctx, b));
   for (const f of rest) conds.push(filterSql(f, ctx, b, options.baseUrl));
@@ -142,7 +147,7 @@ export async function executeSearch(db: Queryable, req: SearchRequest, options: 
     if (reverse ? true : more) page.next = cursorOf(last, 'n');
     if (reverse ? more : cursor !== undefined) page.previous = cursorOf(first, 'p');
   }
-  page.entries = rows.map((row) => entry(row, 'match'));
+  page.entries = rows.map((row) => entry(row, 'match', options.cipher));
   if (req.total !== 'none' && !cursor) {
     // A first page that is not full holds every match: its size is the total, no count needed.
     page.total = more ? await count() : rows.length;
@@ -222,7 +227,7 @@ async function linked(
      WHERE ${conds.join(' AND ')}`,
     b.params,
   );
-  return r.rows.map((row) => entry(row, 'include'));
+  return r.rows.map((row) => entry(row, 'include', options.cipher));
 }
 
 interface LinkedRow {
@@ -233,6 +238,7 @@ interface LinkedRow {
   content: string;
 }
 
-function entry(row: LinkedRow, mode: SearchEntry['mode']): SearchEntry {
-  return { resType: row.res_type, id: row.id, versionId: row.version_id, lastUpdated: row.last_updated, content: row.content, mode };
+function entry(row: LinkedRow, mode: SearchEntry['mode'], cipher: ContentCipher | undefined): SearchEntry {
+  const content = openStored(cipher, row.res_type, row.id, row.version_id, row.content);
+  return { resType: row.res_type, id: row.id, versionId: row.version_id, lastUpdated: row.last_updated, content, mode };
 }

@@ -25,6 +25,18 @@ export interface FilterContext {
   idExpr: string;
   /** SQL expression of that resource's `last_updated`, when the row is at hand. */
   lastUpdatedExpr?: string;
+  /**
+   * Access restriction on rows: applied to the resources chains and `_has` look into as well, so
+   * criteria cannot probe data the caller may not see.
+   */
+  rowFilter?: (b: SqlBuilder, resourceType: string, alias: string) => string | undefined;
+}
+
+/** `AND` the caller may see resource `type`/`idExpr`, or nothing when unrestricted. */
+function visibleSql(ctx: FilterContext, type: string, idExpr: string, b: SqlBuilder): string {
+  const v = b.alias('v');
+  const f = ctx.rowFilter?.(b, type, v);
+  return f ? ` AND EXISTS (SELECT 1 FROM resources ${v} WHERE ${v}.res_type = ${b.bind(type)} AND ${v}.id = ${idExpr} AND NOT ${v}.deleted AND ${f})` : '';
 }
 
 const TABLE: Record<Exclude<SearchParamType, 'composite' | 'special'>, string> = {
@@ -45,17 +57,17 @@ export function escapeLike(s: string): string {
 export function filterSql(f: Filter, ctx: FilterContext, b: SqlBuilder, baseUrl: string): string {
   if (f.kind === 'has') {
     const x = b.alias('h');
-    const inner = filterSql(f.filter, { resourceType: f.sourceType, idExpr: `${x}.res_id` }, b, baseUrl);
+    const inner = filterSql(f.filter, { ...ctx, resourceType: f.sourceType, idExpr: `${x}.res_id`, lastUpdatedExpr: undefined }, b, baseUrl);
     return `EXISTS (SELECT 1 FROM sp_reference ${x} WHERE ${x}.res_type = ${b.bind(f.sourceType)}
       AND ${x}.code = ${b.bind(f.refParam.code)} AND ${x}.ref = ${b.bind(`${ctx.resourceType}/`, 'text')} || ${ctx.idExpr}
-      AND ${inner})`;
+      AND ${inner}${visibleSql(ctx, f.sourceType, `${x}.res_id`, b)})`;
   }
   if (f.chain) {
     const c = b.alias('c');
-    const inner = filterSql(f.chain.filter, { resourceType: f.chain.targetType, idExpr: `${c}.target_id` }, b, baseUrl);
+    const inner = filterSql(f.chain.filter, { ...ctx, resourceType: f.chain.targetType, idExpr: `${c}.target_id`, lastUpdatedExpr: undefined }, b, baseUrl);
     return `EXISTS (SELECT 1 FROM sp_reference ${c} WHERE ${c}.res_type = ${b.bind(ctx.resourceType)}
       AND ${c}.res_id = ${ctx.idExpr} AND ${c}.code = ${b.bind(f.def.code)}
-      AND ${c}.target_type = ${b.bind(f.chain.targetType)} AND ${inner})`;
+      AND ${c}.target_type = ${b.bind(f.chain.targetType)} AND ${inner}${visibleSql(ctx, f.chain.targetType, `${c}.target_id`, b)})`;
   }
   if (f.def.code === '_id') return idSql(f, ctx, b);
   if (f.def.code === '_lastUpdated') return lastUpdatedSql(f, ctx, b);
