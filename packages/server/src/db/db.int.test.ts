@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Patient } from '@medplum/fhirtypes';
 import { buildApp, defaultConfig } from '../app.js';
-import { createTestDatabase } from '../test-support.js';
+import { backendToken, createTestDatabase } from '../test-support.js';
 import { openDb } from './db.js';
 import { listMigrations, migrate } from './migrate.js';
 
@@ -54,17 +54,19 @@ test('several instances start together on one PostgreSQL database and share its 
     // Both race to migrate the empty database; the migration lock lets one do it.
     const [a, b] = await Promise.all([buildApp(config), buildApp(config)]);
     try {
+      // A token issued by one instance is honoured by the other: keys live in the shared database.
+      const authorization = `Bearer ${await backendToken(a)}`;
       const created = await a.app.inject({
         method: 'POST',
         url: '/fhir/R4/Patient',
-        headers: { 'content-type': 'application/fhir+json' },
+        headers: { 'content-type': 'application/fhir+json', authorization },
         payload: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Shared' }] }),
       });
       assert.equal(created.statusCode, 201);
       const id = (JSON.parse(created.body) as Patient).id;
-      const read = await b.app.inject({ method: 'GET', url: `/fhir/R4/Patient/${id}` });
+      const read = await b.app.inject({ method: 'GET', url: `/fhir/R4/Patient/${id}`, headers: { authorization } });
       assert.equal(read.statusCode, 200);
-      const found = await b.app.inject({ method: 'GET', url: '/fhir/R4/Patient?name=shared' });
+      const found = await b.app.inject({ method: 'GET', url: '/fhir/R4/Patient?name=shared', headers: { authorization } });
       assert.equal((JSON.parse(found.body) as { total: number }).total, 1);
     } finally {
       await Promise.all([a.close(), b.close()]);
