@@ -1,12 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { badRequest, FhirError, forbidden, notFound, outcome, issue, parseFhirJson, tooLarge, unauthorized, unsupportedMediaType } from '@salus/core';
+import { badRequest, FhirError, forbidden, isValidId, notFound, outcome, issue, parseFhirJson, tooLarge, unauthorized, unsupportedMediaType } from '@salus/core';
 import { AesGcmCipher } from './crypto/cipher.js';
 import { loadKeyring } from './crypto/keyring.js';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { classify, interactionEntry } from './access/audit-recorder.js';
+import { auditAgent, classify, interactionEntry } from './access/audit-recorder.js';
 import { syncPatientCompartment } from './access/compartment.js';
 import { AccessGuard } from './access/guard.js';
 import type { Principal } from './access/principal.js';
@@ -272,11 +272,36 @@ export async function buildApp(config: SalusConfig, options: BuildOptions = {}):
   app.route({ method: [...methods], url: `${FHIR_PREFIX}/*`, handler: fhirRoute, exposeHeadRoute: false });
   await registerAccountRoutes(app, { accounts, publicUrl: origin });
   await authServer.register(app);
+  // Who read the ledger, kept per request so the entry recording it names them.
+  const ledgerReaders = new WeakMap<FastifyRequest, Principal>();
   const signedIn = async (req: FastifyRequest): Promise<Principal> => {
     const p = await auth.principal(req);
     if (!p) throw unauthorized();
+    ledgerReaders.set(req, p);
     return p;
   };
+  // Reading the ledger is itself an access to be recorded: an administrator's search of a
+  // patient's trail shows in that patient's access log. Written before the response leaves, as
+  // FHIR interactions are.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const path = req.url.split('?')[0]!;
+    const subtype = path === '/admin/audit/verify' ? 'audit-verify' : path === '/admin/audit' ? 'audit-read' : path === '/me/access-log' ? 'access-log' : undefined;
+    if (!subtype || req.method !== 'GET') return payload;
+    const p = ledgerReaders.get(req);
+    const asked = (req.query as Record<string, unknown>).patient;
+    const named = typeof asked === 'string' && isValidId(asked) ? [asked] : [];
+    const status = reply.statusCode;
+    await record({
+      action: subtype === 'audit-verify' ? 'E' : 'R',
+      subtype,
+      outcome: status === 401 || status === 403 ? 'denied' : status >= 400 ? 'failure' : 'success',
+      agent: auditAgent(p, { ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) }),
+      entities: [],
+      patientIds: status < 400 && subtype === 'access-log' && named.length === 0 ? (p?.patientIds ?? []) : named,
+      query: req.url,
+    });
+    return payload;
+  });
   registerAuditRoutes(app, {
     ledger,
     requireAdmin: async (req) => {

@@ -127,6 +127,8 @@ describe('break-the-glass', () => {
     assert.equal(log.status, 200);
     const flagged = (log.body.entry ?? []).map((e) => e.resource as Resource & { purposeOfEvent?: unknown; meta?: { tag?: { code?: string }[] } });
     assert.ok(flagged.some((e) => JSON.stringify(e).includes('Unconscious in the emergency department')), 'the access log shows the emergency access and its reason');
+    const reads = await t.ledger.list({ count: 5, subtype: 'access-log' });
+    assert.ok(reads.entries.length > 0, 'reading the access log is itself recorded');
 
     // When the grant runs out, so does the access.
     await t.db.query("UPDATE break_glass_grants SET expires_at = now() - interval '1 second' WHERE patient_id = $1", [ANA]);

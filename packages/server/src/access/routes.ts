@@ -63,8 +63,8 @@ export async function registerAccessRoutes(app: FastifyInstance, deps: AccessRou
       }
       minutes = body.minutes;
     }
-    const patient = await deps.db.query<{ content: string }>(
-      "SELECT content FROM resources WHERE res_type = 'Patient' AND id = $1 AND NOT deleted",
+    const patient = await deps.db.query(
+      "SELECT 1 FROM resources WHERE res_type = 'Patient' AND id = $1 AND NOT deleted",
       [patientId],
     );
     if (patient.rows.length === 0) throw notFound(`Patient/${patientId} not found`);

@@ -15,6 +15,8 @@ test('without SMTP, mail lands in the outbox, which /dev/outbox shows newest fir
     assert.equal(all.messages[0]!.html, '<p>two</p>');
     const ana = JSON.parse((await salus.app.inject('/dev/outbox?to=ana@example.test')).body) as { messages: { text: string }[] };
     assert.deepEqual(ana.messages.map((m) => m.text), ['one']);
+    const remote = await salus.app.inject({ url: '/dev/outbox', remoteAddress: '10.1.2.3' });
+    assert.equal(remote.statusCode, 403, 'sign-in links are not for other machines');
   } finally {
     await salus.close();
   }
