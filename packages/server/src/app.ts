@@ -61,6 +61,11 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): SalusConfig
   return config;
 }
 
+/** The database the configuration names: the PostgreSQL server, or the embedded one in its folder. */
+export function openConfiguredDb(config: Pick<SalusConfig, 'databaseUrl' | 'dataDir'>): Promise<Db> {
+  return openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+}
+
 export interface SalusApp {
   app: FastifyInstance;
   db: Db;
@@ -103,7 +108,7 @@ export interface BuildOptions {
 export async function buildApp(config: SalusConfig, options: BuildOptions = {}): Promise<SalusApp> {
   const existingDb = options.db;
   const env = options.env ?? process.env;
-  const db = existingDb ?? (await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }));
+  const db = existingDb ?? (await openConfiguredDb(config));
   await migrate(db);
   const origin = config.publicUrl ?? `http://localhost:${config.port}`;
   const keyring = await loadKeyring(db, env);

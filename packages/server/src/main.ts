@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { buildApp, defaultConfig, FHIR_PREFIX, type SalusConfig } from './app.js';
-import { openDb } from './db/db.js';
+import { buildApp, defaultConfig, FHIR_PREFIX, openConfiguredDb, type SalusConfig } from './app.js';
 import { migrate } from './db/migrate.js';
 import { findImportFiles, importFiles } from './cli/import.js';
 import { seedDemo, printDemoPeople } from './seed/seed.js';
@@ -90,7 +89,7 @@ async function main(): Promise<number> {
       return -1;
     }
     case 'migrate': {
-      const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+      const db = await openConfiguredDb(config);
       const applied = await migrate(db);
       await db.close();
       console.log(applied.length ? `Applied ${applied.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`).join(', ')}` : 'Database is up to date');
@@ -136,7 +135,7 @@ async function main(): Promise<number> {
         console.error('Usage: salus audit verify');
         return 1;
       }
-      const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+      const db = await openConfiguredDb(config);
       await migrate(db);
       const code = await auditVerifyCommand(db, await ledgerKey(db, process.env), process.stdout);
       await db.close();
@@ -147,14 +146,14 @@ async function main(): Promise<number> {
         console.error('Usage: salus keys reencrypt');
         return 1;
       }
-      const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+      const db = await openConfiguredDb(config);
       await migrate(db);
       await keysRotateCommand(db, process.env, process.stdout);
       await db.close();
       return 0;
     }
     case 'client': {
-      const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+      const db = await openConfiguredDb(config);
       await migrate(db);
       const code = await runClientCommand(db, args, values, {
         out: process.stdout,

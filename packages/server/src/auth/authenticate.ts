@@ -26,7 +26,8 @@ export interface Authenticator {
   principal(req: FastifyRequest): Promise<Principal | undefined>;
 }
 
-function fromGrants(g: AccountGrants, ip: string | undefined): Principal {
+/** An account as the access layer sees it: the role's full rights, before any token narrows them. */
+export function principalFromGrants(g: AccountGrants, ip: string | undefined): Principal {
   const p: Principal = {
     kind: 'user',
     accountId: g.accountId,
@@ -62,7 +63,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         const scopes = (claims.scope ?? '').split(/\s+/).filter(Boolean);
         let p: Principal;
         if (claims.sub && claims.sub !== claims.client_id) {
-          p = { ...fromGrants(await account(claims.sub), req.ip), scopes };
+          p = { ...principalFromGrants(await account(claims.sub), req.ip), scopes };
         } else {
           // Backend Services: the client itself, with only its system scopes.
           p = { kind: 'client', roles: [], patientIds: [], organizationIds: [], verified: false, scopes, ip: req.ip };
@@ -78,7 +79,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         const session = await deps.accounts.sessionFromToken(cookie);
         if (!session) throw unauthorized('The session has ended; sign in again');
         if (!session.complete) throw unauthorized('Finish signing in (second factor) first');
-        return { ...fromGrants(await account(session.accountId), req.ip), sessionId: session.id };
+        return { ...principalFromGrants(await account(session.accountId), req.ip), sessionId: session.id };
       }
       return undefined;
     },

@@ -3,7 +3,7 @@ import type { HumanName, Patient } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isFhirError, parseFhirJson } from '@salus/core';
 import { AccessGuard } from '../../access/guard.js';
-import type { Principal } from '../../access/principal.js';
+import { principalFromGrants } from '../authenticate.js';
 import type { AuditInput } from '../../audit/types.js';
 import type { Db } from '../../db/db.js';
 import type { FhirRepository } from '../../fhir/repository.js';
@@ -211,22 +211,8 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeDep
     return scopes.includes('launch/patient') || hasContext(scopes, 'patient');
   };
 
-  /** The person as the access layer sees them, with their role's full rights (no token scopes yet). */
-  function principalOf(account: AccountGrants, ip: string): Principal {
-    return {
-      kind: 'user',
-      accountId: account.accountId,
-      roles: account.roles,
-      patientIds: account.patientIds,
-      organizationIds: account.organizationIds,
-      verified: account.verified,
-      ...(account.fhirUser ? { fhirUser: account.fhirUser } : {}),
-      ip,
-    };
-  }
-
   /** Patient records are read through the gate, as the signed-in person. */
-  const repoFor = (account: AccountGrants, req: FastifyRequest): FhirRepository => deps.repo.as(new AccessGuard(principalOf(account, req.ip)));
+  const repoFor = (account: AccountGrants, req: FastifyRequest): FhirRepository => deps.repo.as(new AccessGuard(principalFromGrants(account, req.ip)));
 
   /** The Patient, or undefined when it does not exist or this person may not see it. */
   async function readPatient(repo: FhirRepository, id: string): Promise<Patient | undefined> {
@@ -240,14 +226,16 @@ export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeDep
 
   /** The patients a person acts for: their own record and, for caregivers, their wards. */
   async function ownPatients(repo: FhirRepository, account: AccountGrants): Promise<PatientChoice[]> {
-    const out: PatientChoice[] = [];
-    for (const id of account.patientIds) {
-      const p = await readPatient(repo, id);
-      if (!p) continue;
+    if (account.patientIds.length === 0) return [];
+    // One search for all of them; records the person may no longer see are simply not found.
+    const { page } = await repo.search('Patient', [['_id', account.patientIds.join(',')], ['_count', String(account.patientIds.length)]]);
+    const found = new Map(page.entries.map((e) => [e.id, parseFhirJson<Patient>(e.content)]));
+    return account.patientIds.flatMap((id) => {
+      const p = found.get(id);
+      if (!p) return [];
       const own = account.fhirUser === `Patient/${id}`;
-      out.push({ id, name: nameOf(p), detail: [own ? 'Your own record' : 'Someone you care for', p.birthDate && `born ${p.birthDate}`].filter(Boolean).join(' · ') });
-    }
-    return out;
+      return [{ id, name: nameOf(p), detail: [own ? 'Your own record' : 'Someone you care for', p.birthDate && `born ${p.birthDate}`].filter(Boolean).join(' · ') }];
+    });
   }
 
   async function searchPatients(repo: FhirRepository, account: AccountGrants, req: FastifyRequest, query: string): Promise<PatientChoice[]> {
