@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/ (and e2e/ when present) with Node's test runner through tsx.
+// Runs every *.test.ts(x) under packages/ (and e2e/ when present) with Node's test runner through tsx.
 // Test files are found here rather than by a shell glob so the command works the same everywhere.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -13,7 +13,7 @@ function walk(dir, out) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);
-    else if (name.endsWith('.test.ts')) out.push(p);
+    else if (name.endsWith('.test.ts') || name.endsWith('.test.tsx')) out.push(p);
   }
   return out;
 }
@@ -32,9 +32,25 @@ if (files.length === 0) {
 }
 
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: process.env },
-);
-child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+
+// The web app's files compile with its own settings (JSX, DOM); tsx takes one tsconfig per process.
+const WEB = `packages${sep}web${sep}`;
+const groups = [
+  { files: files.filter((f) => !f.startsWith(WEB)), env: process.env },
+  { files: files.filter((f) => f.startsWith(WEB)), env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'packages/web/tsconfig.json') } },
+].filter((g) => g.files.length > 0);
+
+function run(group) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group.files],
+      { cwd: root, stdio: 'inherit', env: group.env },
+    );
+    child.on('exit', (code, signal) => resolve(signal ? 1 : (code ?? 1)));
+  });
+}
+
+let failed = 0;
+for (const group of groups) if ((await run(group)) !== 0) failed = 1;
+process.exit(failed);

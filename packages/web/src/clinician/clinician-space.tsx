@@ -1,0 +1,5 @@
+import { AppFrame } from '../layout/app-frame.js';
+
+export function ClinicianSpace() {
+  return <AppFrame nav={[]}>ClinicianSpace</AppFrame>;
+}
