@@ -1,3 +1,4 @@
 export * from './outcome.js';
 export * from './reference.js';
 export * from './json.js';
+export * from './vital-signs.js';

@@ -351,14 +351,14 @@ function addVitals(
 
   const bp = vitalSign(ctx, spec, visit, 'bloodPressure', encounter, when, performer);
   bp.component = [
-    { code: concept(BP_COMPONENT.systolic), valueQuantity: quantity(systolic, 'mmHg', 'mm[Hg]') },
-    { code: concept(BP_COMPONENT.diastolic), valueQuantity: quantity(diastolic, 'mmHg', 'mm[Hg]') },
+    { code: concept(BP_COMPONENT.systolic.code), valueQuantity: quantity(systolic, 'mmHg', 'mm[Hg]') },
+    { code: concept(BP_COMPONENT.diastolic.code), valueQuantity: quantity(diastolic, 'mmHg', 'mm[Hg]') },
   ];
   set.add(bp);
 
   const single = (name: Exclude<keyof typeof VITAL, 'bloodPressure'>, value: number): void => {
     const obs = vitalSign(ctx, spec, visit, name, encounter, when, performer);
-    obs.valueQuantity = quantity(value, VITAL[name].unit, VITAL[name].ucum);
+    obs.valueQuantity = quantity(value, VITAL[name].unitText, VITAL[name].ucum);
     set.add(obs);
   };
   // Jitter keeps resting measurements from looking machine-made; the seeded generator keeps them stable.

@@ -123,29 +123,8 @@ export const VACCINE_TEXT: Record<VaccineKey, string> = {
 export const NOTE_TYPE = loinc('11506-3', 'Progress note');
 export const PHQ9_TOTAL = loinc('44261-6', 'Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]');
 
-/** R4 vital-signs profiles (http://hl7.org/fhir/R4/observation-vitalsigns.html) and their codes. */
-export const VITAL = {
-  bloodPressure: { profile: 'bp', code: [loinc('85354-9', 'Blood pressure panel with all children optional')], text: 'Blood pressure' },
-  heartRate: { profile: 'heartrate', code: [loinc('8867-4', 'Heart rate')], text: 'Heart rate', unit: '/min', ucum: '/min' },
-  respiratoryRate: { profile: 'resprate', code: [loinc('9279-1', 'Respiratory rate')], text: 'Respiratory rate', unit: '/min', ucum: '/min' },
-  bodyTemperature: { profile: 'bodytemp', code: [loinc('8310-5', 'Body temperature')], text: 'Temperature', unit: 'Cel', ucum: 'Cel' },
-  // The R4 oxygen-saturation profile requires 2708-6; 59408-5 says it came from a pulse oximeter.
-  oxygenSaturation: {
-    profile: 'oxygensat',
-    code: [loinc('2708-6', 'Oxygen saturation in Arterial blood'), loinc('59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry')],
-    text: 'Oxygen saturation',
-    unit: '%',
-    ucum: '%',
-  },
-  bodyWeight: { profile: 'bodyweight', code: [loinc('29463-7', 'Body weight')], text: 'Weight', unit: 'kg', ucum: 'kg' },
-  bodyHeight: { profile: 'bodyheight', code: [loinc('8302-2', 'Body height')], text: 'Height', unit: 'cm', ucum: 'cm' },
-  bmi: { profile: 'bmi', code: [loinc('39156-5', 'Body mass index (BMI) [Ratio]')], text: 'BMI', unit: 'kg/m2', ucum: 'kg/m2' },
-} as const;
-
-export const BP_COMPONENT = {
-  systolic: loinc('8480-6', 'Systolic blood pressure'),
-  diastolic: loinc('8462-4', 'Diastolic blood pressure'),
-} as const;
+// The vital signs live in @salus/core, shared with the web app's vital-signs entry.
+export { VITAL, BP_COMPONENT } from '@salus/core';
 
 export type Sex = 'female' | 'male';
 
