@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { startTestApp, type Caller, type TestApp } from '../test-support.js';
 
 /**
@@ -215,6 +215,28 @@ describe('searches return only what the caller may see', () => {
     assert.equal(res.body.total, 0);
     const obs = await as('lindqvist').fhir<Bundle>('GET', 'Observation?_summary=count');
     assert.equal(obs.body.total, 0);
+  });
+
+  test('public health counts every record, but not by criteria that single out a person', async () => {
+    const system = await as('system').fhir<Bundle>('GET', 'Observation?code=http://loinc.org|4548-4&_summary=count');
+    const counted = await as('wojcik').fhir<Bundle>('GET', 'Observation?code=http://loinc.org|4548-4&_summary=count');
+    assert.ok((system.body.total ?? 0) > 0);
+    assert.equal(counted.body.total, system.body.total, 'the count is over the whole population');
+    assert.equal(counted.body.entry?.length ?? 0, 0, 'no record leaves, only the number');
+    const patients = await as('wojcik').fhir<Bundle>('GET', 'Patient?gender=female&birthdate=ge1950&_summary=count');
+    assert.ok((patients.body.total ?? 0) > 0);
+    for (const narrowed of [
+      `Observation?patient=${ANA}&_summary=count`,
+      'Observation?subject:Patient.family=Souza&_summary=count',
+      'Patient?family=Souza&_summary=count',
+      'Patient?identifier=RCH-004182&_summary=count',
+      `Patient?_id=${ANA}&_summary=count`,
+      'Patient?_has:Observation:patient:code=4548-4&_summary=count',
+    ]) {
+      const r = await as('wojcik').fhir<OperationOutcome>('GET', narrowed);
+      assert.equal(r.status, 403, narrowed);
+      assert.match(r.body.issue[0]!.diagnostics!, /can single out a person/);
+    }
   });
 
   test('paging and totals count only visible rows', async () => {

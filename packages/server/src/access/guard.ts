@@ -3,6 +3,7 @@ import type { Queryable } from '../db/db.js';
 import { patientCompartmentParams } from '../fhir/definitions.js';
 import { SqlBuilder } from '../fhir/search/sql.js';
 import type { RowFilter } from '../fhir/search/execute.js';
+import type { SearchRequest } from '../fhir/search/parse.js';
 import type { PendingWrite } from '../fhir/store.js';
 import { patientAllowedSql, rowFilterSql } from './filter-sql.js';
 import { decide, DIRECTORY_TYPES, isDenied, typeClass, type Decision, type Interaction } from './policy.js';
@@ -61,7 +62,11 @@ export class AccessGuard {
     return (b, type, alias) => {
       if (type !== '*') {
         const d = this.decision(type, i);
-        return isDenied(d) || d.countOnly ? 'false' : rowFilterSql(d, type, alias, b);
+        if (isDenied(d)) return 'false';
+        // Aggregate counts are over every record; requireSearchShape has made sure that only a
+        // count leaves, and that its criteria cannot single out one person.
+        if (d.countOnly) return 'TRUE';
+        return rowFilterSql(d, type, alias, b);
       }
       return this.anyTypeFilter(i, alias, b);
     };
@@ -157,14 +162,32 @@ export class AccessGuard {
     }
   }
 
-  /** `_summary=count` searches only, for callers limited to aggregated data. */
-  requireSearchShape(type: string, countOnly: boolean, includes: boolean): void {
+  /**
+   * `_summary=count` searches only, for callers limited to aggregated data, and only on criteria
+   * that describe groups (codes, statuses, dates, quantities): names, identifiers, references,
+   * chains and `_has` could narrow a count to one known person and reveal their record.
+   */
+  requireSearchShape(request: SearchRequest): void {
+    const type = request.resourceType;
     const d = this.require(type, 's');
-    if (d.countOnly && (!countOnly || includes)) {
+    if (!d.countOnly) return;
+    const countOnly = request.summary === 'count' || request.count === 0;
+    if (!countOnly || request.include.length > 0 || request.revinclude.length > 0) {
       throw this.refuse({ type, interaction: 's', reason: `only aggregate counts of ${type} are available (use _summary=count)` });
+    }
+    for (const f of request.filters) {
+      const name = f.kind === 'has' ? `_has:${f.sourceType}` : f.def.code;
+      if (f.kind === 'has' || f.chain || !AGGREGATE_PARAM_TYPES.has(f.def.type) || PERSON_TOKENS.test(f.def.code)) {
+        throw this.refuse({ type, interaction: 's', reason: `counts may not be narrowed by '${name}', which can single out a person; use codes, statuses and dates` });
+      }
     }
   }
 }
+
+/** Search parameter types that describe groups of records rather than a person. */
+const AGGREGATE_PARAM_TYPES = new Set(['token', 'date', 'number', 'quantity', 'uri']);
+/** Token parameters that hold who someone is rather than what happened to them. */
+const PERSON_TOKENS = /^(_id|identifier|.*-identifier|telecom|email|phone)$/;
 
 /** Patients whose compartment the new version belongs to (a Patient: itself). */
 function compartmentPatients(write: PendingWrite): string[] {

@@ -114,7 +114,7 @@ async function notifyPatient(deps: AccessRoutesDeps, patientId: string, p: Princ
     await deps.notifier.send({
       to: row.email,
       subject: 'Emergency access to a health record',
-      text: `Dear ${row.display_name},\n\n${clinician} opened the health record of a patient you manage in Salus using emergency access.\n\nReason given: ${reason}\nAccess ends: ${expiresAt}\n\nEvery record they viewed is listed in the access log: ${deps.publicUrl}/me/access-log\nIf you did not expect this, contact your clinic.\n`,
+      text: `Dear ${row.display_name},\n\n${clinician} opened the health record of a patient you manage in Salus using emergency access.\n\nReason given: ${reason}\nAccess ends: ${expiresAt}\n\nEvery record they viewed is listed under "Who has seen my record": ${deps.publicUrl}/patient/${patientId}/access-log\nIf you did not expect this, contact your clinic.\n`,
     });
   }
 }

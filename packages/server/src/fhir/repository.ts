@@ -308,7 +308,7 @@ export class FhirRepository {
     const request = parseSearch(type, query, { strict: options.strict ?? false });
     const guard = this.guard;
     if (guard) {
-      guard.requireSearchShape(type, request.summary === 'count' || request.count === 0, request.include.length + request.revinclude.length > 0);
+      guard.requireSearchShape(request);
       options = { ...options, rowFilter: guard.rowFilter('s') };
     }
     const page = await executeSearch(q, request, { baseUrl: this.config.baseUrl, cipher: this.config.cipher, ...options });
