@@ -40,7 +40,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
       ...(patient === undefined ? {} : { patientId: patient }),
       ...(subtype === undefined ? {} : { subtype }),
     });
-    sendBundle(req, reply, page);
+    return sendBundle(req, reply, page);
   });
 
   app.get('/me/access-log', async (req, reply) => {
@@ -48,7 +48,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
     const patient = param(req, 'patient');
     if (patient !== undefined && !mine.includes(patient)) throw forbidden(`You may not read the access log of Patient/${patient}`);
     const page = await deps.ledger.accessLog(patient === undefined ? mine : [patient], paging(req));
-    sendBundle(req, reply, page);
+    return sendBundle(req, reply, page);
   });
 }
 
@@ -68,7 +68,7 @@ function paging(req: FastifyRequest): PageOptions {
   return { count: count === undefined ? DEFAULT_COUNT : Number(count), ...(before === undefined ? {} : { before }) };
 }
 
-function sendBundle(req: FastifyRequest, reply: FastifyReply, page: LedgerPage): void {
+function sendBundle(req: FastifyRequest, reply: FastifyReply, page: LedgerPage): FastifyReply {
   const link: BundleLink[] = [{ relation: 'self', url: req.url }];
   if (page.next) {
     const next = new URL(req.url, 'http://localhost');
@@ -76,5 +76,5 @@ function sendBundle(req: FastifyRequest, reply: FastifyReply, page: LedgerPage):
     link.push({ relation: 'next', url: `${next.pathname}${next.search}` });
   }
   const bundle: Bundle<AuditEvent> = { resourceType: 'Bundle', type: 'searchset', link, entry: page.entries.map((resource) => ({ resource })) };
-  void reply.header('content-type', 'application/fhir+json; charset=utf-8').send(JSON.stringify(bundle));
+  return reply.header('content-type', 'application/fhir+json; charset=utf-8').send(JSON.stringify(bundle));
 }

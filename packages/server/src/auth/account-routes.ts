@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, FhirError, issue, notFound, outcome, unauthorized, forbidden } from '@salus/core';
-import type { Accounts } from './accounts.js';
+import type { AccountListInput, Accounts } from './accounts.js';
 import { SESSION_COOKIE, type RequestMeta, type SessionInfo } from './types.js';
 
 /**
@@ -61,6 +61,20 @@ function qualificationOf(body: Body): { licence: string; system?: string; degree
   const degree = field('degree', false);
   const issuer = field('issuer', false);
   return { licence: field('licence', true)!, ...(system ? { system } : {}), ...(degree ? { degree } : {}), ...(issuer ? { issuer } : {}) };
+}
+
+const ACCOUNT_LIST_PARAMS: readonly (keyof AccountListInput)[] = ['role', 'status', 'q', 'verified', 'limit', 'offset'];
+
+/** The account list's query string; each parameter at most once, and no others (a misspelt filter would silently list everyone). */
+function accountListInput(req: FastifyRequest): AccountListInput {
+  const input: AccountListInput = {};
+  for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
+    const known = ACCOUNT_LIST_PARAMS.find((p) => p === name);
+    if (!known) throw badRequest(`Unknown parameter '${name}'; use ${ACCOUNT_LIST_PARAMS.join(', ')}`, name);
+    if (typeof value !== 'string') throw badRequest(`Parameter '${name}' may be given only once`, name);
+    if (value !== '') input[known] = value;
+  }
+  return input;
 }
 
 function meta(req: FastifyRequest): RequestMeta {
@@ -270,6 +284,30 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: AccountR
       const s = await session(req);
       await accounts.disableAccount(s.accountId, (req.params as { accountId: string }).accountId, meta(req));
       return reply.code(204).send();
+    });
+
+    scope.get('/admin/accounts', async (req) => {
+      const s = await session(req);
+      return accounts.listAccounts(s.accountId, accountListInput(req), meta(req));
+    });
+
+    scope.get('/admin/accounts/:accountId/sessions', async (req) => {
+      const s = await session(req);
+      const list = await accounts.accountSessions(s.accountId, (req.params as { accountId: string }).accountId, meta(req));
+      return { sessions: list.map((x) => ({ ...x, current: x.id === s.id })) };
+    });
+
+    scope.delete('/admin/accounts/:accountId/sessions/:sessionId', async (req, reply) => {
+      const s = await session(req);
+      const { accountId, sessionId } = req.params as { accountId: string; sessionId: string };
+      await accounts.endAccountSession(s.accountId, accountId, sessionId, meta(req));
+      if (sessionId === s.id) clearSessionCookie(reply);
+      return reply.code(204).send();
+    });
+
+    scope.delete('/admin/accounts/:accountId/sessions', async (req) => {
+      const s = await session(req);
+      return accounts.endAccountSessions(s.accountId, (req.params as { accountId: string }).accountId, { ...meta(req), keepSessionId: s.id });
     });
   });
 }

@@ -83,9 +83,52 @@ export type SecondFactorResult =
   | { ok: true; method: 'totp' | 'recovery-code' }
   | { ok: false; reason: 'invalid' | 'locked'; retryAfterSeconds?: number };
 
+/**
+ * Filters of the administrators' account list, as typed into a query string: each is checked (and
+ * refused naming it) only once the caller is known to be an administrator.
+ */
+export interface AccountListInput {
+  role?: string;
+  status?: string;
+  /** Part of the name or email address, any case. */
+  q?: string;
+  /** `false`: accounts holding a licensed role still waiting for verification; `true`: all verified. */
+  verified?: string;
+  limit?: string;
+  offset?: string;
+}
+
+/** One account as its organization's administrator sees it: only what it holds in their organizations. */
+export interface AdminAccount {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  status: AccountGrants['status'];
+  /** Holds a licensed role in these organizations, and every one of them is verified. */
+  verified: boolean;
+  organizationIds: string[];
+  fhirUser?: string;
+  createdAt: string;
+  /** When both sign-in steps were last completed; absent for someone who never signed in. */
+  lastSignInAt?: string;
+}
+
+export interface AccountPage {
+  accounts: AdminAccount[];
+  /** Accounts matching the filters, over all pages. */
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const ACCOUNT_LIST_DEFAULT_LIMIT = 50;
+export const ACCOUNT_LIST_MAX_LIMIT = 200;
+
 /** The paths of the pages the emailed links open. */
 export const LINKS = {
-  verifyEmail: '/auth/verify-email',
+  // The web app's page, which confirms through the API (GET /auth/verify-email).
+  verifyEmail: '/verify-email',
   resetPassword: '/reset-password',
   acceptInvitation: '/accept-invitation',
   signIn: '/sign-in',
@@ -112,6 +155,14 @@ export interface Accounts extends AccountService {
   listSessions(accountId: string): Promise<SessionInfo[]>;
   verifyPractitioner(adminId: string, accountId: string, meta: RequestMeta): Promise<void>;
   disableAccount(adminId: string, accountId: string, meta: RequestMeta): Promise<void>;
+  /** Accounts working for the administrator's organizations, by name. */
+  listAccounts(adminId: string, input: AccountListInput, meta: RequestMeta): Promise<AccountPage>;
+  /** Live sessions of an account working for the administrator's organizations. */
+  accountSessions(adminId: string, accountId: string, meta: RequestMeta): Promise<SessionInfo[]>;
+  /** Ends one live session of such an account (404 when it has no such session). */
+  endAccountSession(adminId: string, accountId: string, sessionId: string, meta: RequestMeta): Promise<void>;
+  /** Ends every live session of such an account but `keepSessionId` (the administrator's own, when they sign themselves out elsewhere). */
+  endAccountSessions(adminId: string, accountId: string, meta: RequestMeta & { keepSessionId?: string }): Promise<{ ended: number }>;
   /** Whether the account has a TOTP authenticator enrolled. */
   mfaEnrolled(accountId: string): Promise<boolean>;
 }
@@ -336,6 +387,43 @@ export function createAccountService(deps: AccountServiceDeps): Accounts {
     return r.rows.map((x) => x.organization_id);
   }
 
+  /**
+   * The organizations `adminId` administers, for an administrators' action on other people's
+   * accounts; anyone else is refused, and the refusal recorded.
+   */
+  async function requireAdministrator(adminId: string, action: string, meta: RequestMeta): Promise<string[]> {
+    const organizations = await adminOrganizations(db, adminId);
+    if (organizations.length > 0) return organizations;
+    await emit({ subtype: 'account', outcome: 'denied', accountId: adminId, ...who(meta), detail: `${action} refused: not an administrator` });
+    throw forbidden('Only administrators may manage accounts');
+  }
+
+  /** The account `accountId` when it works for one of the administrator's organizations; otherwise refused and recorded. */
+  async function requireManaged(adminId: string, accountId: string, action: string, meta: RequestMeta): Promise<AccountRow> {
+    const organizations = await requireAdministrator(adminId, action, meta);
+    const target = await findBy(db, 'id', accountId);
+    if (!target) throw notFound(`No account ${accountId}`);
+    const member = await db.query('SELECT 1 FROM account_roles WHERE account_id = $1 AND organization_id = ANY($2::text[])', [accountId, organizations]);
+    if (member.rows.length === 0) {
+      await emit({ subtype: 'account', outcome: 'denied', accountId, email: target.email, ...who(meta), detail: `${action} by account ${adminId} refused: not of their organizations` });
+      throw forbidden('Only an administrator of an organization the person works for may manage their account');
+    }
+    return target;
+  }
+
+  /** Ends one live session of the account; false when it has no such session. */
+  async function endSession(accountId: string, sessionId: string, detail: string, meta: RequestMeta): Promise<boolean> {
+    const r = await db.query('UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL', [
+      sessionId,
+      accountId,
+      clock().toISOString(),
+    ]);
+    if (r.rowCount !== 1) return false;
+    await sessionsEnded([sessionId]);
+    await emit({ subtype: 'logout', outcome: 'success', accountId, ...who(meta), detail });
+    return true;
+  }
+
   async function readResource<T>(type: string, id: string, field: string): Promise<T> {
     try {
       return parseFhirJson<T>((await repo.read(type, id)).content);
@@ -503,15 +591,7 @@ export function createAccountService(deps: AccountServiceDeps): Accounts {
     },
 
     async revokeSession(accountId, sessionId) {
-      const r = await db.query('UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL', [
-        sessionId,
-        accountId,
-        clock().toISOString(),
-      ]);
-      if (r.rowCount !== 1) return false;
-      await sessionsEnded([sessionId]);
-      await emit({ subtype: 'logout', outcome: 'success', accountId, detail: `session ${sessionId} ended` });
-      return true;
+      return endSession(accountId, sessionId, `session ${sessionId} ended`, {});
     },
 
     async listSessions(accountId) {
@@ -775,11 +855,7 @@ export function createAccountService(deps: AccountServiceDeps): Accounts {
     async disableAccount(adminId, accountId, meta) {
       const now = clock();
       if (adminId === accountId) throw badRequest('Administrators cannot disable their own account', 'accountId');
-      const target = await findBy(db, 'id', accountId);
-      if (!target) throw notFound(`No account ${accountId}`);
-      const orgs = await adminOrganizations(db, adminId);
-      const member = await db.query('SELECT 1 FROM account_roles WHERE account_id = $1 AND organization_id = ANY($2::text[])', [accountId, orgs]);
-      if (member.rows.length === 0) throw forbidden('Only an administrator of an organization the person works for may disable their account');
+      const target = await requireManaged(adminId, accountId, 'disabling the account', meta);
       const ended = await db.transaction(async (tx) => {
         await tx.query("UPDATE accounts SET status = 'disabled', updated_at = $2 WHERE id = $1", [accountId, now.toISOString()]);
         return revokeAllSessions(tx, accountId, now);
@@ -788,11 +864,156 @@ export function createAccountService(deps: AccountServiceDeps): Accounts {
       await emit({ subtype: 'account', outcome: 'success', accountId, email: target.email, ...who(meta), detail: `account disabled by account ${adminId}` });
     },
 
+    async listAccounts(adminId, input, meta) {
+      const organizations = await requireAdministrator(adminId, 'listing accounts', meta);
+      const filter = accountFilter(input);
+      // Roles and organizations are those held in the administrator's organizations: what the
+      // person does elsewhere, or whether they are a patient, is none of this administrator's business.
+      const params: unknown[] = [organizations, LICENSED_ROLES];
+      const where: string[] = [];
+      const add = (condition: (n: number) => string, value: unknown): void => {
+        params.push(value);
+        where.push(condition(params.length));
+      };
+      if (filter.role) add((n) => `$${n} = ANY(h.roles)`, filter.role);
+      if (filter.status) add((n) => `a.status = $${n}`, filter.status);
+      if (filter.q) add((n) => `(a.display_name ILIKE $${n} OR a.email ILIKE $${n})`, `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`);
+      if (filter.verified !== undefined) add((n) => `h.licensed AND h.verified = $${n}`, filter.verified);
+      const from = `FROM accounts a JOIN (
+          SELECT account_id, array_agg(DISTINCT role) AS roles, array_agg(DISTINCT organization_id ORDER BY organization_id) AS organization_ids,
+            bool_or(role = ANY($2::text[])) AS licensed, bool_and(verified OR role <> ALL($2::text[])) AS verified
+          FROM account_roles WHERE organization_id = ANY($1::text[]) GROUP BY account_id
+        ) h ON h.account_id = a.id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+      const [rows, total] = await Promise.all([
+        db.query<{
+          id: string;
+          email: string;
+          display_name: string;
+          status: AccountGrants['status'];
+          fhir_user: string | null;
+          created_at: string;
+          roles: string[];
+          organization_ids: string[];
+          licensed: boolean;
+          verified: boolean;
+          last_sign_in_at: string | null;
+        }>(
+          `SELECT a.id, a.email, a.display_name, a.status, a.fhir_user, a.created_at, h.roles, h.organization_ids, h.licensed, h.verified,
+             (SELECT max(s.created_at) FROM sessions s WHERE s.account_id = a.id AND s.complete) AS last_sign_in_at
+           ${from} ORDER BY lower(a.display_name), a.id LIMIT ${filter.limit} OFFSET ${filter.offset}`,
+          params,
+        ),
+        db.query<{ n: string }>(`SELECT count(*) AS n ${from}`, params),
+      ]);
+      await emit({
+        subtype: 'account',
+        outcome: 'success',
+        accountId: adminId,
+        ...who(meta),
+        detail: `account list read (${describeFilter(filter)}): ${rows.rows.length} of ${total.rows[0]!.n}`,
+      });
+      return {
+        accounts: rows.rows.map((r) => ({
+          id: r.id,
+          email: r.email,
+          displayName: r.display_name,
+          roles: ROLES.filter((role) => r.roles.includes(role)),
+          status: r.status,
+          verified: r.licensed && r.verified,
+          organizationIds: r.organization_ids,
+          ...(r.fhir_user ? { fhirUser: r.fhir_user } : {}),
+          createdAt: r.created_at,
+          ...(r.last_sign_in_at ? { lastSignInAt: r.last_sign_in_at } : {}),
+        })),
+        total: Number(total.rows[0]!.n),
+        limit: filter.limit,
+        offset: filter.offset,
+      };
+    },
+
+    async accountSessions(adminId, accountId, meta) {
+      const target = await requireManaged(adminId, accountId, 'listing sessions', meta);
+      const sessions = await service.listSessions(accountId);
+      await emit({ subtype: 'account', outcome: 'success', accountId, email: target.email, ...who(meta), detail: `sessions listed by account ${adminId}` });
+      return sessions;
+    },
+
+    async endAccountSession(adminId, accountId, sessionId, meta) {
+      await requireManaged(adminId, accountId, 'ending a session', meta);
+      if (!(await endSession(accountId, sessionId, `session ${sessionId} ended by account ${adminId}`, meta))) {
+        throw notFound(`Account ${accountId} has no live session ${sessionId}`);
+      }
+    },
+
+    async endAccountSessions(adminId, accountId, meta) {
+      const target = await requireManaged(adminId, accountId, 'ending all sessions', meta);
+      const ended = await revokeAllSessions(db, accountId, clock(), meta.keepSessionId);
+      await sessionsEnded(ended);
+      await emit({ subtype: 'logout', outcome: 'success', accountId, email: target.email, ...who(meta), detail: `${ended.length} sessions ended by account ${adminId}` });
+      return { ended: ended.length };
+    },
+
     async mfaEnrolled(accountId) {
       return Boolean((await findBy(db, 'id', accountId))?.mfa_enrolled_at);
     },
   };
   return service;
+}
+
+interface AccountFilter {
+  role?: Role;
+  status?: AccountGrants['status'];
+  q?: string;
+  verified?: boolean;
+  limit: number;
+  offset: number;
+}
+
+const ACCOUNT_STATUSES: readonly AccountGrants['status'][] = ['pending', 'active', 'disabled'];
+
+function wholeNumber(value: string, field: string, min: number, max: number): number {
+  const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw badRequest(`${field} must be a whole number from ${min} to ${max}`, field);
+  return n;
+}
+
+function accountFilter(input: AccountListInput): AccountFilter {
+  const filter: AccountFilter = {
+    limit: input.limit === undefined ? ACCOUNT_LIST_DEFAULT_LIMIT : wholeNumber(input.limit, 'limit', 1, ACCOUNT_LIST_MAX_LIMIT),
+    offset: input.offset === undefined ? 0 : wholeNumber(input.offset, 'offset', 0, 1_000_000),
+  };
+  if (input.role !== undefined) {
+    if (!isRole(input.role)) throw badRequest(`role must be one of ${ROLES.join(', ')}`, 'role');
+    filter.role = input.role;
+  }
+  if (input.status !== undefined) {
+    const status = ACCOUNT_STATUSES.find((x) => x === input.status);
+    if (!status) throw badRequest(`status must be one of ${ACCOUNT_STATUSES.join(', ')}`, 'status');
+    filter.status = status;
+  }
+  if (input.q !== undefined) {
+    const q = input.q.trim();
+    if (q.length > MAX_NAME) throw badRequest(`q must have at most ${MAX_NAME} characters`, 'q');
+    if (q) filter.q = q;
+  }
+  if (input.verified !== undefined) {
+    if (input.verified !== 'true' && input.verified !== 'false') throw badRequest('verified must be true or false', 'verified');
+    filter.verified = input.verified === 'true';
+  }
+  return filter;
+}
+
+/** The filters in words, for the ledger. */
+function describeFilter(f: AccountFilter): string {
+  const parts = [
+    f.role && `role ${f.role}`,
+    f.status && `status ${f.status}`,
+    f.q && `matching ${JSON.stringify(f.q)}`,
+    f.verified !== undefined && (f.verified ? 'verified' : 'awaiting verification'),
+    f.offset > 0 && `from ${f.offset}`,
+  ];
+  return parts.filter(Boolean).join(', ') || 'all';
 }
 
 function qualification(q: NonNullable<InviteInput['qualification']>): PractitionerQualification {
