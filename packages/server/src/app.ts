@@ -5,6 +5,9 @@ import { loadKeyring } from './crypto/keyring.js';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import { registerWebApp, DEFAULT_WEB_DIR, type WebApp } from './web/serve-app.js';
+import { registerDemoRoutes } from './auth/demo-routes.js';
+import type { DemoPerson } from './seed/demo-world.js';
 import rateLimit from '@fastify/rate-limit';
 import { auditAgent, classify, interactionEntry } from './access/audit-recorder.js';
 import { syncPatientCompartment } from './access/compartment.js';
@@ -42,6 +45,8 @@ export interface SalusConfig {
   trustProxy: boolean;
   /** Requests per minute per address to sign-in and token endpoints. */
   authRateLimit: number;
+  /** The built web app served at `/` (SALUS_WEB_DIR); without a build there only the API answers. */
+  webDir: string;
 }
 
 export const FHIR_PREFIX = '/fhir/R4';
@@ -55,6 +60,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): SalusConfig
     logger: env.SALUS_LOG === 'true',
     trustProxy: env.SALUS_TRUST_PROXY === 'true',
     authRateLimit: env.SALUS_AUTH_RATE_LIMIT ? Number(env.SALUS_AUTH_RATE_LIMIT) : 30,
+    webDir: env.SALUS_WEB_DIR ?? DEFAULT_WEB_DIR,
   };
   if (env.DATABASE_URL) config.databaseUrl = env.DATABASE_URL;
   if (env.SALUS_PUBLIC_URL) config.publicUrl = env.SALUS_PUBLIC_URL.replace(/\/$/, '');
@@ -103,6 +109,8 @@ export interface BuildOptions {
   onAuthEvent?: (e: AuthEvent) => void;
   /** Sees the browser sessions that end (sign-out, revocation, password change). */
   onSessionsEnded?: (ids: string[]) => void;
+  /** The demo people, when the server runs the demo world: the sign-in page lists them. */
+  demoPeople?: DemoPerson[];
 }
 
 export async function buildApp(config: SalusConfig, options: BuildOptions = {}): Promise<SalusApp> {
@@ -162,7 +170,11 @@ export async function buildApp(config: SalusConfig, options: BuildOptions = {}):
   await app.register(cookie);
   // The pages are plain server-rendered HTML with inline styles and no scripts of their own.
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': null } },
+    // Mantine sets styles inline; scripts come only from the server's own files. Plain-http
+    // installations (a LAN demo) must not be told to upgrade their own requests to https.
+    contentSecurityPolicy: {
+      directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': null, 'upgrade-insecure-requests': origin.startsWith('https:') ? [] : null },
+    },
     strictTransportSecurity: origin.startsWith('https:'),
   });
   // Browsers may call the API from the origins of registered SMART apps, and from nowhere else.
@@ -207,7 +219,9 @@ export async function buildApp(config: SalusConfig, options: BuildOptions = {}):
     }
     void reply.code(e.status).header('content-type', 'application/fhir+json; charset=utf-8').send(JSON.stringify(e.outcome));
   });
+  let web: WebApp | undefined;
   app.setNotFoundHandler((req, reply) => {
+    if (web?.fallback(req, reply)) return;
     const e = notFound(`Nothing at ${req.method} ${req.url.split('?')[0]}`);
     void reply.code(404).header('content-type', 'application/fhir+json; charset=utf-8').send(JSON.stringify(e.outcome));
   });
@@ -321,9 +335,13 @@ export async function buildApp(config: SalusConfig, options: BuildOptions = {}):
     await db.query('SELECT 1');
     return { status: 'ok', engine: db.engine };
   });
-  app.get('/', async (_req, reply) => {
-    void reply.type('text/html; charset=utf-8').send(landingPage(origin));
-  });
+  registerDemoRoutes(app, { people: options.demoPeople, now: options.now ?? (() => new Date()) });
+  web = await registerWebApp(app, config.webDir);
+  if (!web) {
+    app.get('/', async (_req, reply) => {
+      void reply.type('text/html; charset=utf-8').send(landingPage(origin));
+    });
+  }
 
   return {
     app,
@@ -369,6 +387,7 @@ function send(reply: FastifyReply, res: FhirResponse, head: boolean): void {
   void reply.send(head || res.body === undefined ? undefined : res.body);
 }
 
+/** The start page of a server run without a build of the web app. */
 function landingPage(origin: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Salus</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
 
   switch (command) {
     case 'start': {
-      const salus = await buildApp(config);
+      const salus = await buildApp(config, seed ? { demoPeople: buildDemoWorld().people } : {});
       if (seed) {
         const seeded = await seedDemo(salus.fhir, { onlyIfEmpty: true });
         if (seeded) console.log(`Loaded the demo world (${seeded.resources} resources).`);

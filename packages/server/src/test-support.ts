@@ -67,9 +67,9 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
  * DATABASE_URL names a PostgreSQL server, a new database created on it (dropped on close), so
  * test files running side by side never see each other's data.
  */
-export async function startTestApp(options: { seed?: boolean; publicUrl?: string } & Omit<BuildOptions, 'db'> = {}): Promise<TestApp> {
-  const { seed, publicUrl, ...build } = options;
-  const config = { ...defaultConfig({}), port: 8080, dataDir: 'memory://', ...(publicUrl ? { publicUrl } : {}) };
+export async function startTestApp(options: { seed?: boolean; publicUrl?: string; webDir?: string } & Omit<BuildOptions, 'db'> = {}): Promise<TestApp> {
+  const { seed, publicUrl, webDir, ...build } = options;
+  const config = { ...defaultConfig({}), port: 8080, dataDir: 'memory://', ...(publicUrl ? { publicUrl } : {}), ...(webDir ? { webDir } : {}) };
   let drop: (() => Promise<void>) | undefined;
   if (process.env.DATABASE_URL) {
     const created = await createTestDatabase(process.env.DATABASE_URL);

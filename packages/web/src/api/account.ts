@@ -60,5 +60,6 @@ export interface DemoInfo {
   totpSecret: string;
   /** The staff authenticator's current code, so the demo can be tried without an app. */
   currentCode: string;
-  people: { name: string; email: string; role: Role; description: string }[];
+  /** Who each demo person is: their role in words, and a line on their part in the demo. */
+  people: { name: string; email: string; role: Role; description: string; note: string }[];
 }

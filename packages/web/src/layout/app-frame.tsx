@@ -40,7 +40,7 @@ export function AppFrame({ nav, navHeader, children }: { nav: NavItem[]; navHead
             <UnstyledButton component={Link} to="/" aria-label="Salus home">
               <Group gap={6} wrap="nowrap">
                 <img src="/favicon.svg" alt="" width={28} height={28} />
-                <Text fw={700} size="lg" c="teal.9">
+                <Text fw={700} size="lg" c="salus.8">
                   Salus
                 </Text>
               </Group>

@@ -19,9 +19,14 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
   const [round, setRound] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const lastRound = useRef(round);
   useEffect(() => {
     const controller = new AbortController();
-    setState((s) => (s.status === 'ready' ? s : { status: 'loading' }));
+    // A reload keeps what is on screen until the new data arrives; new inputs (another patient,
+    // another search) must never show the previous answer meanwhile.
+    const reloading = lastRound.current !== round;
+    lastRound.current = round;
+    setState((s) => (reloading && s.status === 'ready' ? s : { status: 'loading' }));
     loadRef.current(controller.signal).then(
       (data) => !controller.signal.aborted && setState({ status: 'ready', data }),
       (error: Error) => !controller.signal.aborted && setState({ status: 'error', error }),

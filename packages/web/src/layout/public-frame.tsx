@@ -8,7 +8,7 @@ export function PublicFrame({ title, children, aside }: { title: string; childre
       <Container size={aside ? 960 : 460} px="sm">
         <Group gap={8} mb="md" justify="center">
           <img src="/favicon.svg" alt="" width={36} height={36} />
-          <Text fw={700} fz={28} c="teal.9">
+          <Text fw={700} fz={28} c="salus.8">
             Salus
           </Text>
         </Group>

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Code, CopyButton, Group, Paper, PasswordInput, PinInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Code, CopyButton, Group, Paper, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -65,7 +65,7 @@ export function SignInPage() {
         </Alert>
       )}
       {reason === 'signed-out' && (
-        <Alert color="teal" mb="md">
+        <Alert color="salus" mb="md">
           You are signed out.
         </Alert>
       )}
@@ -125,12 +125,16 @@ function MfaStep({ onDone, demoCode }: { onDone: () => Promise<void>; demoCode?:
         {recovery ? (
           <TextInput label="Recovery code" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.currentTarget.value)} />
         ) : (
-          <div>
-            <Text component="label" htmlFor="totp-code" size="sm" fw={500}>
-              Authenticator code
-            </Text>
-            <PinInput id="totp-code" length={6} type="number" oneTimeCode value={code} onChange={setCode} aria-label="Authenticator code" mt={4} />
-          </div>
+          // One plain field rather than six boxes: screen readers announce it as one code, and phones offer the code from SMS or the keychain.
+          <TextInput
+            label="Authenticator code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            value={code}
+            onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))}
+            data-autofocus
+          />
         )}
         {demoCode && !recovery && (
           <Text size="xs" c="dimmed">
@@ -153,8 +157,11 @@ function MfaStep({ onDone, demoCode }: { onDone: () => Promise<void>; demoCode?:
   );
 }
 
-/** First sign-in of staff: the authenticator is set up before the account can be used. */
-export function TotpSetupStep({ onDone, demoCode }: { onDone: () => Promise<void>; demoCode?: string | undefined }) {
+/**
+ * Setting up an authenticator: required at staff's first sign-in, chosen by a patient from their
+ * security settings (`required` false).
+ */
+export function TotpSetupStep({ onDone, demoCode, required = true }: { onDone: () => Promise<void>; demoCode?: string | undefined; required?: boolean }) {
   const [secret, setSecret] = useState<{ secret: string; uri: string }>();
   const [code, setCode] = useState('');
   const [codes, setCodes] = useState<string[]>();
@@ -178,7 +185,10 @@ export function TotpSetupStep({ onDone, demoCode }: { onDone: () => Promise<void
   return (
     <form onSubmit={submit}>
       <Stack>
-        <Text size="sm">Your account needs a second step at sign-in. Add Salus to an authenticator app with this key, then type the code it shows.</Text>
+        <Text size="sm">
+          {required ? 'Your account needs a second step at sign-in. ' : 'A code from your phone at each sign-in keeps your record safe even if your password leaks. '}
+          Add Salus to an authenticator app with this key, then type the code it shows.
+        </Text>
         {secret && (
           <Group gap="xs">
             <Code fz="md">{secret.secret}</Code>
