@@ -1,0 +1,138 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, test } from 'node:test';
+import { linkIn } from '../packages/server/src/auth/account-test-support.js';
+import { DESKTOP, PHONE, screenshot, signIn, startBrowserWorld, type BrowserWorld } from './browser-test-support.js';
+
+/**
+ * The journeys the web app exists for, in real Chromium against the real server: a new patient
+ * registers and reads their record; a clinician records vital signs that the patient then sees
+ * charted; and a patient is kept out of everyone else's record however the address is edited.
+ */
+
+let w: BrowserWorld;
+before(async () => {
+  w = await startBrowserWorld();
+});
+after(async () => {
+  await w?.close();
+});
+
+describe('web app in Chromium', () => {
+  test('a new patient registers, confirms the email, signs in and sees their record', () =>
+    w.journey('register', async (open) => {
+      const page = await open(PHONE);
+      await page.goto('/');
+      await page.getByRole('link', { name: 'Create an account' }).click();
+      await page.getByLabel('First name').fill('Nadia');
+      await page.getByLabel('Last name').fill('Okonkwo-Berg');
+      await page.getByLabel('Date of birth').fill('1988-04-17');
+      await page.getByLabel('Email').fill('nadia@example.org');
+      await page.locator('input[autocomplete="new-password"]').fill('quiet harbour lantern 42');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+      await screenshot(page, 'register-done-phone');
+
+      // Before the email is confirmed the account cannot sign in.
+      const mail = await w.mail.next('nadia@example.org');
+      const { url } = linkIn(mail, '/verify-email');
+      assert.equal(url.origin, w.url);
+      await page.goto(url.toString());
+      await page.getByRole('heading', { name: 'Email confirmed' }).waitFor();
+      await page.getByRole('link', { name: 'Sign in' }).click();
+
+      await page.getByLabel('Email').fill('nadia@example.org');
+      await page.locator('input[autocomplete="current-password"]').fill('quiet harbour lantern 42');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/patient\/[^/]+$/);
+      await page.getByRole('heading', { name: 'Summary' }).waitFor();
+      await page.getByText(/Nadia Okonkwo-Berg · \d+ years, born 17 Apr 1988/).waitFor();
+      await screenshot(page, 'new-patient-summary-phone');
+    }),
+  );
+
+  test('a clinician signs in with MFA, finds a patient and records vitals; the patient sees them charted', () =>
+    w.journey('vitals', async (open) => {
+      const page = await open(DESKTOP);
+      await signIn(page, 'amara.okafor@riverton-clinic.example', { staff: true });
+      await page.waitForURL(/\/clinician$/);
+      await page.getByRole('heading', { name: 'My patients' }).waitFor();
+      await page.getByRole('link', { name: /Ana Beatriz Souza/ }).waitFor();
+      await screenshot(page, 'clinician-worklist-desktop');
+
+      await page.getByRole('link', { name: 'Find a patient' }).first().click();
+      await page.getByLabel('Name').fill('Souza');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: /Ana Beatriz Souza/ }).click();
+      await page.getByRole('heading', { level: 1, name: /Ana Beatriz Souza/ }).waitFor();
+
+      await page.getByRole('button', { name: 'Record vital signs' }).click();
+      const form = page.getByRole('form', { name: 'Vital signs' });
+      // A slip is refused before anything is written, with the field named.
+      await form.getByLabel('Temperature').fill('98.6');
+      await form.getByRole('button', { name: 'Save vital signs' }).click();
+      await form.getByText(/Temperature of 98.6 °C is outside/).waitFor();
+      await form.getByLabel('Temperature').fill('37.1');
+      await form.getByLabel('Systolic').fill('163');
+      await form.getByLabel('Diastolic').fill('101');
+      await form.getByLabel('Heart rate').fill('88');
+      await screenshot(page, 'clinician-vitals-entry-desktop');
+      await form.getByRole('button', { name: 'Save vital signs' }).click();
+      await page.getByText('3 measurements added to the record.').waitFor();
+      await page.getByRole('tab', { name: 'Results' }).click();
+      await screenshot(page, 'clinician-chart-results-desktop');
+
+      const ana = await open(PHONE);
+      await signIn(ana, 'ana.souza@example.com');
+      // On a phone the navigation folds behind the menu button.
+      await ana.getByRole('button', { name: 'Open navigation' }).click();
+      await ana.getByRole('link', { name: 'Results' }).first().click();
+      await ana.getByRole('link', { name: /Blood pressure/ }).first().click();
+      const chart = ana.getByRole('figure', { name: /Blood pressure from/ });
+      await chart.waitFor();
+      assert.ok((await chart.locator('path.recharts-curve').count()) >= 2, 'the trend chart draws the systolic and diastolic lines');
+      const values = ana.getByRole('table', { name: 'All values' });
+      await values.getByText('163').first().waitFor();
+      await values.getByText('101').first().waitFor();
+      await screenshot(ana, 'patient-results-trend-phone');
+    }),
+  );
+
+  test('a patient cannot reach another patient\'s record through the app or by editing the address', () =>
+    w.journey('keep-out', async (open) => {
+      const page = await open(DESKTOP);
+      await signIn(page, 'ana.souza@example.com');
+      await page.waitForURL(/\/patient\/demo-ana-souza$/);
+      await screenshot(page, 'patient-summary-desktop');
+
+      for (const path of ['/patient/demo-jose-martinez', '/patient/demo-jose-martinez/results', '/patient/demo-jose-martinez/visits']) {
+        await page.goto(path);
+        await page.getByText(/No record here/).waitFor();
+        assert.equal(await page.getByText(/Martínez/).count(), 0, `${path} shows nothing of José`);
+      }
+      await page.goto('/clinician/patients/demo-jose-martinez');
+      await page.getByRole('heading', { name: 'Not part of your account' }).waitFor();
+      await page.goto('/administration/audit');
+      await page.getByRole('heading', { name: 'Not part of your account' }).waitFor();
+
+      // The app's own session cannot fetch it either: the server decides, not the screens.
+      const status = await page.evaluate(async () => (await fetch('/fhir/R4/Patient/demo-jose-martinez')).status);
+      assert.equal(status, 404);
+      const everything = await page.evaluate(async () => (await fetch('/fhir/R4/Patient/demo-jose-martinez/$everything')).status);
+      assert.equal(everything, 404);
+    }),
+  );
+
+  test('signing out ends the session; signed-in pages then ask to sign in again', () =>
+    w.journey('sign-out', async (open) => {
+      const page = await open(DESKTOP);
+      await signIn(page, 'jose.martinez@example.net');
+      await page.getByRole('button', { name: /Account menu/ }).click();
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+      await page.getByText('You are signed out.').waitFor();
+      await page.goto('/patient');
+      await page.waitForURL(/\/sign-in\?next=/);
+      const status = await page.evaluate(async () => (await fetch('/fhir/R4/Patient/demo-jose-martinez')).status);
+      assert.equal(status, 401);
+    }),
+  );
+});
