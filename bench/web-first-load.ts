@@ -22,7 +22,8 @@ interface ManifestChunk {
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'packages', 'web', 'dist');
-execFileSync(process.execPath, [join(root, 'scripts', 'build-web.mjs')], { stdio: 'inherit' });
+// Build output goes to stderr: stdout carries only the JSON figures.
+execFileSync(process.execPath, [join(root, 'scripts', 'build-web.mjs')], { stdio: ['ignore', process.stderr, process.stderr] });
 const manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
 
 function sizes(files: Iterable<string>): { files: number; raw: number; gzip: number; brotli: number } {

@@ -24,7 +24,7 @@ const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'
 const stale = !existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs;
 if (!stale && !process.argv.includes('--force')) process.exit(0);
 
-console.log('Building the web app…');
+console.error('Building the web app…');
 const r = spawnSync(process.execPath, [join(web, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 

@@ -45,8 +45,9 @@ function PatientBanner({ patient, record }: { patient: Patient; record: PatientR
             {`Allergies: ${allergies.map((a) => formatConcept(a.code) || 'unnamed').join(', ')}`}
           </Badge>
         ) : (
+          // "No known allergies" is a clinical statement someone must make; an empty list only says none was recorded.
           <Badge color="gray" variant="light" size="lg" tt="none">
-            No known allergies
+            No allergies recorded
           </Badge>
         )}
       </Group>
