@@ -122,6 +122,34 @@ describe('web app in Chromium', () => {
     }),
   );
 
+  test('a forgotten password is reset from the emailed link, which ends the sessions open elsewhere', () =>
+    w.journey('password-reset', async (open) => {
+      const laptop = await open(DESKTOP);
+      await signIn(laptop, 'malik.johnson@example.org');
+      await laptop.waitForURL(/\/patient\/demo-malik-johnson$/);
+
+      const phone = await open(PHONE);
+      await phone.goto('/sign-in');
+      await phone.getByRole('link', { name: 'Forgot your password?' }).click();
+      await phone.getByLabel('Email').fill('malik.johnson@example.org');
+      await phone.getByRole('button', { name: 'Send the link' }).click();
+      await phone.getByText(/a link to choose a new password is on its way/).waitFor();
+      const { url } = linkIn(await w.mail.next('malik.johnson@example.org'), '/reset-password');
+      await phone.goto(url.toString());
+      await phone.getByLabel('New password').fill('copper kettle morning 7');
+      await phone.getByLabel('Type it again').fill('copper kettle morning 7');
+      await screenshot(phone, 'password-reset-phone');
+      await phone.getByRole('button', { name: 'Save the password' }).click();
+      await phone.getByText('Your password is changed.').waitFor();
+
+      // The laptop's session ended with the reset: its next request sends Malik to sign in, saying why.
+      await laptop.getByRole('link', { name: 'Who has seen my record' }).click();
+      await laptop.getByText('Your session ended. Sign in again to carry on.').waitFor();
+      await signIn(laptop, 'malik.johnson@example.org', { password: 'copper kettle morning 7' });
+      await laptop.waitForURL(/\/patient\/demo-malik-johnson/);
+    }),
+  );
+
   test('signing out ends the session; signed-in pages then ask to sign in again', () =>
     w.journey('sign-out', async (open) => {
       const page = await open(DESKTOP);
