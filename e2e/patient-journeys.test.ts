@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 import { linkIn } from '../packages/server/src/auth/account-test-support.js';
-import { DESKTOP, PHONE, screenshot, signIn, startBrowserWorld, type BrowserWorld } from './browser-test-support.js';
+import { totpCode } from '../packages/server/src/auth/totp.js';
+import { DEMO_PASSWORD, DESKTOP, PHONE, screenshot, signIn, startBrowserWorld, type BrowserWorld } from './browser-test-support.js';
 
 /**
  * The journeys the web app exists for, in real Chromium against the real server: a new patient
@@ -147,6 +148,40 @@ describe('web app in Chromium', () => {
       await laptop.getByText('Your session ended. Sign in again to carry on.').waitFor();
       await signIn(laptop, 'malik.johnson@example.org', { password: 'copper kettle morning 7' });
       await laptop.waitForURL(/\/patient\/demo-malik-johnson/);
+    }),
+  );
+
+  test('a patient turns on an authenticator by scanning its QR code; sign-in then asks for its code', () =>
+    w.journey('authenticator', async (open) => {
+      const page = await open(PHONE);
+      await signIn(page, 'lan.nguyen@example.com');
+      await page.goto('/account');
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      const qr = page.getByRole('img', { name: /QR code to scan with your authenticator app/ });
+      await qr.waitFor();
+      assert.match((await qr.getAttribute('src')) ?? '', /^data:image\/png;base64,/);
+      // The key written beside the QR code is what an app would read from it.
+      const key = (await page.locator('code').first().textContent())!.trim();
+      assert.match(key, /^[A-Z2-7]{32}$/);
+      await screenshot(page, 'authenticator-setup-phone');
+      await page.getByLabel('Code from the app').fill(totpCode(key, new Date()));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByText(/Keep these recovery codes somewhere safe/).waitFor();
+      const codes = (await page.locator('pre').first().textContent())!.trim().split('\n');
+      assert.equal(codes.length, 10);
+      await page.getByRole('button', { name: 'I have saved them' }).click();
+
+      // The next sign-in needs the second step; a recovery code works once in place of the app.
+      const again = await open(DESKTOP);
+      await again.goto('/sign-in');
+      await again.getByLabel('Email').fill('lan.nguyen@example.com');
+      await again.locator('input[autocomplete="current-password"]').fill(DEMO_PASSWORD);
+      await again.getByRole('button', { name: 'Sign in' }).click();
+      await again.getByRole('heading', { name: 'Enter your code' }).waitFor();
+      await again.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await again.getByLabel('Recovery code').fill(codes[0]!);
+      await again.getByRole('button', { name: 'Continue' }).click();
+      await again.waitForURL(/\/patient\/demo-lan-nguyen$/);
     }),
   );
 

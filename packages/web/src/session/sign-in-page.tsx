@@ -187,8 +187,9 @@ export function TotpSetupStep({ onDone, demoCode, required = true }: { onDone: (
       <Stack>
         <Text size="sm">
           {required ? 'Your account needs a second step at sign-in. ' : 'A code from your phone at each sign-in keeps your record safe even if your password leaks. '}
-          Add Salus to an authenticator app with this key, then type the code it shows.
+          Scan the code with an authenticator app (or type the key below into it), then type the code it shows.
         </Text>
+        {secret && <TotpQrCode uri={secret.uri} />}
         {secret && (
           <Group gap="xs">
             <Code fz="md">{secret.secret}</Code>
@@ -212,6 +213,24 @@ export function TotpSetupStep({ onDone, demoCode, required = true }: { onDone: (
       </Stack>
     </form>
   );
+}
+
+/**
+ * The `otpauth://` address as a QR code, which authenticator apps scan; the key stays written out
+ * beside it for people who cannot scan. The QR library loads only here.
+ */
+function TotpQrCode({ uri }: { uri: string }) {
+  const [src, setSrc] = useState<string>();
+  useEffect(() => {
+    let live = true;
+    import('qrcode')
+      .then((qr) => qr.toDataURL(uri, { margin: 1, width: 184, errorCorrectionLevel: 'M' }))
+      .then((url) => live && setSrc(url), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [uri]);
+  return src ? <img src={src} width={184} height={184} alt="QR code to scan with your authenticator app; the same key is written below" /> : null;
 }
 
 export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
