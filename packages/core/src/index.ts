@@ -2,3 +2,4 @@ export * from './outcome.js';
 export * from './reference.js';
 export * from './json.js';
 export * from './vital-signs.js';
+export * from './accounts.js';

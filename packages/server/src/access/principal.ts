@@ -1,6 +1,6 @@
-/** The roles a person can hold in Salus; one account may hold several. */
-export const ROLES = ['patient', 'caregiver', 'practitioner', 'pharmacist', 'public-health', 'researcher', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '@salus/core';
+
+export { ROLES, type Role };
 
 /** Roles that work for an organization and therefore must use multi-factor sign-in. */
 export const STAFF_ROLES: readonly Role[] = ['practitioner', 'pharmacist', 'public-health', 'researcher', 'admin'];

@@ -18,6 +18,7 @@ import { clearFailures, DEFAULT_THROTTLE, lockedFor, recordFailure, type Throttl
 import { hashToken, randomToken } from './tokens.js';
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, totpStep, totpUri } from './totp.js';
 import type { AccountGrants, AccountService, AuthEvent, PasswordResult, RequestMeta, SessionInfo } from './types.js';
+import type { AccountPage, AdminAccount } from '@salus/core';
 
 /** Roles that carry a professional licence an administrator must check before it counts. */
 export const LICENSED_ROLES: readonly Role[] = ['practitioner', 'pharmacist'];
@@ -98,29 +99,7 @@ export interface AccountListInput {
   offset?: string;
 }
 
-/** One account as its organization's administrator sees it: only what it holds in their organizations. */
-export interface AdminAccount {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  status: AccountGrants['status'];
-  /** Holds a licensed role in these organizations, and every one of them is verified. */
-  verified: boolean;
-  organizationIds: string[];
-  fhirUser?: string;
-  createdAt: string;
-  /** When both sign-in steps were last completed; absent for someone who never signed in. */
-  lastSignInAt?: string;
-}
-
-export interface AccountPage {
-  accounts: AdminAccount[];
-  /** Accounts matching the filters, over all pages. */
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type { AccountPage, AdminAccount };
 
 export const ACCOUNT_LIST_DEFAULT_LIMIT = 50;
 export const ACCOUNT_LIST_MAX_LIMIT = 200;

@@ -1,19 +1,6 @@
-import type { Role } from '../access/principal.js';
+import type { AccountGrants } from '@salus/core';
 
-/** What the access layer needs to know about an account, read fresh on every request. */
-export interface AccountGrants {
-  accountId: string;
-  email: string;
-  displayName: string;
-  status: 'pending' | 'active' | 'disabled';
-  roles: Role[];
-  fhirUser?: string;
-  /** Own Patient id (role patient) and wards (role caregiver). */
-  patientIds: string[];
-  organizationIds: string[];
-  /** Practitioner licence verified by an administrator. */
-  verified: boolean;
-}
+export type { AccountGrants };
 
 /** Outcome of the first sign-in step (email + password). */
 export type PasswordResult =

@@ -2,19 +2,9 @@ import { request } from './http.js';
 
 /** The account endpoints under /auth, as the app uses them. */
 
-export type Role = 'patient' | 'caregiver' | 'practitioner' | 'pharmacist' | 'public-health' | 'researcher' | 'admin';
+import type { AccountGrants, Role } from '@salus/core';
 
-export interface AccountGrants {
-  accountId: string;
-  email: string;
-  displayName: string;
-  status: 'pending' | 'active' | 'disabled';
-  roles: Role[];
-  fhirUser?: string;
-  patientIds: string[];
-  organizationIds: string[];
-  verified: boolean;
-}
+export type { AccountGrants, Role };
 
 export interface Me {
   account: AccountGrants;

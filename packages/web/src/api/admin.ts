@@ -4,29 +4,9 @@ import { request } from './http.js';
 
 /** The administrators' endpoints under /admin, as the app uses them. */
 
-export type AccountStatus = 'pending' | 'active' | 'disabled';
+import type { AccountPage, AccountStatus, AdminAccount } from '@salus/core';
 
-/** An account as an administrator sees it: only the roles and organizations it holds in theirs. */
-export interface AdminAccount {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  status: AccountStatus;
-  /** Holds a licensed role (practitioner, pharmacist) and every one is verified. */
-  verified: boolean;
-  organizationIds: string[];
-  fhirUser?: string;
-  createdAt: string;
-  lastSignInAt?: string;
-}
-
-export interface AccountPage {
-  accounts: AdminAccount[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type { AccountPage, AccountStatus, AdminAccount };
 
 export interface AccountFilter {
   role?: Role;
