@@ -1,7 +1,7 @@
 import { Button, PasswordInput, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { accountApi } from '../api/account.js';
-import { ApiError } from '../api/http.js';
+import { ApiError, asApiError } from '../api/http.js';
 
 /** The server's rule, checked here too so that a short password is caught before sending. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -53,7 +53,7 @@ export function PasswordForm({ onChanged }: { onChanged: () => void }) {
       setDone(true);
       onChanged();
     } catch (err) {
-      setServerError(err instanceof ApiError ? err : new ApiError(0, (err as Error).message));
+      setServerError(asApiError(err));
     } finally {
       setBusy(false);
     }

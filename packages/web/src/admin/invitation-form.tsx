@@ -3,7 +3,7 @@ import type { Organization } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import type { Role } from '../api/account.js';
 import { adminApi } from '../api/admin.js';
-import { ApiError } from '../api/http.js';
+import { ApiError, asApiError } from '../api/http.js';
 import { EMPTY_INVITATION, invitationBody, invitationField, invitationProblems, isLicensed, ROLE_LABEL, STAFF_ROLES, type InvitationForm as Form } from './staff.js';
 
 export interface InvitationResult {
@@ -44,7 +44,7 @@ export function InvitationForm({ organizations, onInvited, onCancel }: { organiz
       const r = await adminApi.invite(body);
       onInvited({ email: body.email, displayName: body.displayName, created: r.created });
     } catch (err) {
-      setServerError(err instanceof ApiError ? err : new ApiError(0, (err as Error).message));
+      setServerError(asApiError(err));
     } finally {
       setBusy(false);
     }

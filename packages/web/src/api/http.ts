@@ -18,6 +18,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Any failure as an ApiError, so forms can show a thrown network or script error like a server's. */
+export function asApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError(0, err instanceof Error ? err.message : String(err));
+}
+
 /** Raised on every 401 from a signed-in screen, so the session layer can send the person to sign in. */
 export const SESSION_EXPIRED_EVENT = 'salus:session-expired';
 

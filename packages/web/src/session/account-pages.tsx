@@ -2,7 +2,7 @@ import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@m
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { accountApi } from '../api/account.js';
-import { ApiError } from '../api/http.js';
+import { ApiError, asApiError } from '../api/http.js';
 import { PublicFrame } from '../layout/public-frame.js';
 
 /** The account screens reached before sign-in or from an emailed link. */
@@ -31,7 +31,7 @@ function useSubmit<T>(action: () => Promise<T>): { busy: boolean; error: ApiErro
     setError(undefined);
     action().then(
       (r) => setResult(r),
-      (err: Error) => setError(err instanceof ApiError ? err : new ApiError(0, err.message)),
+      (err: unknown) => setError(asApiError(err)),
     ).finally(() => setBusy(false));
   };
   return { busy, error, result, submit };
