@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 const root = new URL('..', import.meta.url).pathname;
 const children = [
   spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts', 'start'], { cwd: root, stdio: 'inherit' }),
-  spawn(process.execPath, ['node_modules/vite/bin/vite.js', '--port', '5173'], { cwd: `${root}packages/web`, stdio: 'inherit' }),
+  spawn(process.execPath, [`${root}node_modules/vite/bin/vite.js`, '--port', '5173'], { cwd: `${root}packages/web`, stdio: 'inherit' }),
 ];
 const stop = () => children.forEach((c) => c.kill('SIGTERM'));
 process.on('SIGINT', stop);
