@@ -7,7 +7,8 @@
 export const ROLES = ['patient', 'caregiver', 'practitioner', 'pharmacist', 'public-health', 'researcher', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type AccountStatus = 'pending' | 'active' | 'disabled';
+export const ACCOUNT_STATUSES = ['pending', 'active', 'disabled'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /** What the access layer needs to know about an account, read fresh on every request (`GET /auth/me`). */
 export interface AccountGrants {

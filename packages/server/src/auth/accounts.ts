@@ -18,7 +18,7 @@ import { clearFailures, DEFAULT_THROTTLE, lockedFor, recordFailure, type Throttl
 import { hashToken, randomToken } from './tokens.js';
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, totpStep, totpUri } from './totp.js';
 import type { AccountGrants, AccountService, AuthEvent, PasswordResult, RequestMeta, SessionInfo } from './types.js';
-import type { AccountPage, AdminAccount } from '@salus/core';
+import { ACCOUNT_STATUSES, type AccountPage, type AdminAccount } from '@salus/core';
 
 /** Roles that carry a professional licence an administrator must check before it counts. */
 export const LICENSED_ROLES: readonly Role[] = ['practitioner', 'pharmacist'];
@@ -948,8 +948,6 @@ interface AccountFilter {
   limit: number;
   offset: number;
 }
-
-const ACCOUNT_STATUSES: readonly AccountGrants['status'][] = ['pending', 'active', 'disabled'];
 
 function wholeNumber(value: string, field: string, min: number, max: number): number {
   const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;

@@ -1,4 +1,5 @@
-import { Autocomplete, Button, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Autocomplete, Stack, Textarea, TextInput } from '@mantine/core';
+import { FormFooter } from '../layout/form-footer.js';
 import type { Condition } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import { createResource } from '../api/fhir.js';
@@ -91,21 +92,7 @@ export function ProblemForm({ patientId, recorder, onSaved, onCancel }: { patien
         />
         <TextInput type="date" label="Since" max={today} value={input.onset} onChange={(e) => setInput({ ...input, onset: e.currentTarget.value })} error={error?.field === 'onset' ? error.message : undefined} />
         <Textarea label="Note" autosize minRows={2} value={input.note} onChange={(e) => setInput({ ...input, note: e.currentTarget.value })} />
-        {error && !error.field && (
-          <Text c="red.8" size="sm" role="alert">
-            {error.message}
-          </Text>
-        )}
-        <Group justify="flex-end">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
-          <Button type="submit" loading={busy}>
-            Add to problem list
-          </Button>
-        </Group>
+        <FormFooter error={error && !error.field ? error.message : undefined} busy={busy} submitLabel="Add to problem list" onCancel={onCancel} />
       </Stack>
     </form>
   );

@@ -1,4 +1,5 @@
-import { Button, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { FormFooter } from '../layout/form-footer.js';
 import { useState, type FormEvent } from 'react';
 import { postBundle } from '../api/fhir.js';
 import { parseVitals, VITAL_FIELDS, VITAL_LABELS, vitalsBundle, type VitalField, type VitalsErrors, type VitalsInput } from './vitals.js';
@@ -66,21 +67,7 @@ export function VitalsForm({ patientId, performer, onSaved, onCancel }: { patien
         </fieldset>
         <SimpleGrid cols={{ base: 1, xs: 2 }}>{VITAL_FIELDS.filter((f) => f !== 'systolic' && f !== 'diastolic').map(field)}</SimpleGrid>
         <TextInput type="datetime-local" label="Measured at" value={when} onChange={(e) => setWhen(e.currentTarget.value)} max={nowLocal()} />
-        {errors.form && (
-          <Text c="red.8" size="sm" role="alert">
-            {errors.form}
-          </Text>
-        )}
-        <Group justify="flex-end">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
-          <Button type="submit" loading={busy}>
-            Save vital signs
-          </Button>
-        </Group>
+        <FormFooter error={errors.form} busy={busy} submitLabel="Save vital signs" onCancel={onCancel} />
       </Stack>
     </form>
   );
