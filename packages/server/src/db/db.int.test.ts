@@ -73,3 +73,38 @@ test('several instances start together on one PostgreSQL database and share its 
     }
   });
 });
+
+test('a notification sent after commit reaches every listener of the channel, and none after unsubscribing', async () => {
+  await withDb(async (url) => {
+    const open = () => openDb(url ? { databaseUrl: url } : { dataDir: 'memory://' });
+    const db = await open();
+    // On the server engine a second pool stands for a second app node; the embedded engine is one process.
+    const other = url ? await open() : db;
+    try {
+      const remote: string[] = [];
+      const local: string[] = [];
+      let arrived!: () => void;
+      const bothArrived = new Promise<void>((resolve) => (arrived = resolve));
+      await other.listen('salus_test', (payload) => {
+        remote.push(payload);
+        if (remote.length === 2) arrived();
+      });
+      const stop = await db.listen('salus_test', (payload) => local.push(payload));
+      await db.transaction(async (tx) => {
+        await tx.query("SELECT pg_notify('salus_test', 'in-tx')");
+        // Nothing is delivered before the transaction commits.
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(remote.length + local.length, 0);
+      });
+      while (local.length === 0) await new Promise((r) => setTimeout(r, 10));
+      await stop();
+      await db.query("SELECT pg_notify('salus_test', 'second')");
+      await bothArrived;
+      assert.deepEqual(remote, ['in-tx', 'second']);
+      assert.deepEqual(local, ['in-tx']);
+    } finally {
+      if (other !== db) await other.close();
+      await db.close();
+    }
+  });
+});

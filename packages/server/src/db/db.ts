@@ -27,6 +27,12 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Subscribes to a LISTEN/NOTIFY channel (send with `SELECT pg_notify(channel, payload)`): how
+   * app nodes sharing one database tell each other of realtime events. Resolves, once listening,
+   * to the function that unsubscribes.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -34,6 +34,10 @@ export async function openPglite(dataDir: string): Promise<Db> {
     async exec(sql: string): Promise<void> {
       await db.exec(sql);
     },
+    async listen(channel, onMessage) {
+      const unsubscribe = await db.listen(channel, onMessage);
+      return async () => unsubscribe();
+    },
     async close(): Promise<void> {
       await db.close();
     },

@@ -37,6 +37,7 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
   pool.on('error', () => undefined);
   const base = wrap(pool);
   await base.query('SELECT 1');
+  const listener = createListener(url);
   return {
     engine: 'postgres',
     query: base.query,
@@ -57,8 +58,70 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
     async exec(sql: string): Promise<void> {
       await pool.query(sql);
     },
+    listen: listener.listen,
     async close(): Promise<void> {
+      await listener.close();
       await pool.end();
+    },
+  };
+}
+
+/**
+ * LISTEN/NOTIFY over one dedicated connection (a pooled one would be handed to other queries).
+ * It is opened at the first subscription and, if the server drops it, opened again with every
+ * channel listened to afresh, so realtime fan-out between nodes survives a database restart.
+ */
+function createListener(url: string): { listen: Db['listen']; close(): Promise<void> } {
+  const channels = new Map<string, Set<(payload: string) => void>>();
+  let client: Promise<pg.Client> | undefined;
+  let closed = false;
+  const quote = (channel: string): string => `"${channel.replace(/"/g, '""')}"`;
+  const connect = (): Promise<pg.Client> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      for (const fn of channels.get(n.channel) ?? []) fn(n.payload ?? '');
+    });
+    c.on('error', () => {
+      client = undefined;
+      c.end().catch(() => undefined);
+      if (!closed && channels.size > 0) setTimeout(() => void reconnect(), 500);
+    });
+    return c.connect().then(async () => {
+      for (const channel of channels.keys()) await c.query(`LISTEN ${quote(channel)}`);
+      return c;
+    });
+  };
+  const reconnect = async (): Promise<void> => {
+    if (client || closed) return;
+    client = connect();
+    await client.catch(() => {
+      client = undefined;
+      if (!closed) setTimeout(() => void reconnect(), 1000);
+    });
+  };
+  return {
+    async listen(channel, onMessage) {
+      let fns = channels.get(channel);
+      const first = !fns;
+      if (!fns) channels.set(channel, (fns = new Set()));
+      fns.add(onMessage);
+      client ??= connect();
+      const c = await client;
+      if (first) await c.query(`LISTEN ${quote(channel)}`);
+      return async () => {
+        const set = channels.get(channel);
+        set?.delete(onMessage);
+        if (set && set.size === 0) {
+          channels.delete(channel);
+          if (client) await (await client).query(`UNLISTEN ${quote(channel)}`).catch(() => undefined);
+        }
+      };
+    },
+    async close() {
+      closed = true;
+      const c = client;
+      client = undefined;
+      if (c) await (await c).end().catch(() => undefined);
     },
   };
 }

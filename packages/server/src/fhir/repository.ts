@@ -95,6 +95,7 @@ export class FhirRepository {
       exec: async (sql) => {
         await tx.query(sql);
       },
+      listen: (channel, onMessage) => outer.listen(channel, onMessage),
       close: async () => undefined,
     };
     return new FhirRepository(db, this.config, this.guard);
