@@ -121,7 +121,6 @@ export async function buildApp(config: SalusConfig, options: BuildOptions = {}):
   const origin = config.publicUrl ?? `http://localhost:${config.port}`;
   const keyring = await loadKeyring(db, env);
   const repo = new FhirRepository(db, { baseUrl: `${origin}${FHIR_PREFIX}`, cipher: new AesGcmCipher(keyring) });
-  const fhir = createFhirService(repo);
   await syncPatientCompartment(db);
   const notifier = options.notifier ?? createNotifier(db, env);
   const lk = await ledgerKey(db, env);
@@ -130,6 +129,9 @@ export async function buildApp(config: SalusConfig, options: BuildOptions = {}):
     options.onAudit?.(e);
     return ledger.append(e);
   };
+  const now = options.now ?? (() => new Date());
+  // Each domain's $operations join the one FHIR API, so they share its access checks and audit.
+  const fhir = createFhirService(repo, []);
   let oauth: OAuthServer | undefined;
   const accounts = createAccountService({
     db,
@@ -335,7 +337,7 @@ export async function buildApp(config: SalusConfig, options: BuildOptions = {}):
     await db.query('SELECT 1');
     return { status: 'ok', engine: db.engine };
   });
-  registerDemoRoutes(app, { people: options.demoPeople, now: options.now ?? (() => new Date()) });
+  registerDemoRoutes(app, { people: options.demoPeople, now });
   web = await registerWebApp(app, config.webDir);
   if (!web) {
     app.get('/', async (_req, reply) => {
