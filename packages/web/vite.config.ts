@@ -4,7 +4,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 
 // The paths the Salus server answers itself; the dev server passes them through to it so the
 // app talks to one origin, as it does when the server serves the built files.
-const API_PREFIXES = ['/fhir', '/auth', '/oauth', '/admin', '/me', '/access', '/dev', '/.well-known'];
+const API_PREFIXES = ['/fhir', '/auth', '/oauth', '/admin', '/me', '/access', '/dev', '/.well-known', '/telehealth'];
 const target = process.env.SALUS_DEV_API ?? 'http://localhost:8080';
 
 export default defineConfig({
@@ -36,12 +36,15 @@ export default defineConfig({
         navigateFallback: '/index.html',
         navigateFallbackDenylist: API_PREFIXES.map((p) => new RegExp(`^${p.replace('.', '\\.')}(/|$)`)),
         runtimeCaching: [],
+        // Web Push (show a notification, open the app on a click), added to the generated worker.
+        importScripts: ['push-sw.js'],
       },
     }),
   ],
   server: {
     // Whole path segments only: /admin must not swallow the app's /administration pages.
-    proxy: Object.fromEntries(API_PREFIXES.map((p) => [`^${p.replace('.', '\\.')}(/|$)`, { target, changeOrigin: false }])),
+    // `ws`: the video-visit signaling sockets go through too.
+    proxy: Object.fromEntries(API_PREFIXES.map((p) => [`^${p.replace('.', '\\.')}(/|$)`, { target, changeOrigin: false, ws: true }])),
   },
   build: {
     outDir: 'dist',

@@ -12,6 +12,8 @@ export interface ReceivedMail {
   to: string;
   subject: string;
   text: string;
+  /** Attached files, their content decoded as UTF-8 text. */
+  attachments: { filename: string; contentType: string; content: string }[];
 }
 
 /**
@@ -32,7 +34,8 @@ export class MailCatcher {
         simpleParser(stream)
           .then((parsed) => {
             const to = [parsed.to ?? []].flat().flatMap((a) => a.value.map((v) => v.address ?? ''))[0] ?? '';
-            this.deliver({ from: parsed.from?.text ?? '', to: to.toLowerCase(), subject: parsed.subject ?? '', text: parsed.text ?? '' });
+            const attachments = parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content.toString('utf8') }));
+            this.deliver({ from: parsed.from?.text ?? '', to: to.toLowerCase(), subject: parsed.subject ?? '', text: parsed.text ?? '', attachments });
             callback();
           })
           .catch(callback);

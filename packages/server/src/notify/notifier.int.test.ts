@@ -17,6 +17,13 @@ test('without SMTP, mail lands in the outbox, which /dev/outbox shows newest fir
     assert.deepEqual(ana.messages.map((m) => m.text), ['one']);
     const remote = await salus.app.inject({ url: '/dev/outbox', remoteAddress: '10.1.2.3' });
     assert.equal(remote.statusCode, 403, 'sign-in links are not for other machines');
+
+    const invite = { filename: 'visit.ics', contentType: 'text/calendar; method=REQUEST; charset=utf-8', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' };
+    await notifier.send({ to: 'ana@example.test', subject: 'With invitation', text: 'see attached', attachments: [invite] });
+    const shown = JSON.parse((await salus.app.inject('/dev/outbox?to=ana@example.test')).body) as { messages: { subject: string; attachments?: unknown }[] };
+    assert.equal(shown.messages[0]!.subject, 'With invitation');
+    assert.deepEqual(shown.messages[0]!.attachments, [invite]);
+    assert.equal(shown.messages[1]!.attachments, undefined, 'mail without attachments shows none');
   } finally {
     await salus.close();
   }
@@ -33,6 +40,14 @@ test('with SALUS_SMTP_URL, mail goes over SMTP from SALUS_MAIL_FROM and /dev/out
     assert.equal(mail.subject, 'Hello');
     assert.equal(mail.from, '"Clinic" <clinic@example.test>');
     assert.equal(mail.text.trim(), 'Over the wire');
+    assert.deepEqual(mail.attachments, []);
+    const ics = 'BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n';
+    await notifier.send({ to: 'cara@example.test', subject: 'Invitation', text: 'attached', attachments: [{ filename: 'visit.ics', contentType: 'text/calendar; method=REQUEST', content: ics }] });
+    const invited = await catcher.next('cara@example.test');
+    assert.equal(invited.attachments.length, 1);
+    assert.equal(invited.attachments[0]!.filename, 'visit.ics');
+    assert.equal(invited.attachments[0]!.contentType, 'text/calendar');
+    assert.equal(invited.attachments[0]!.content, ics);
     assert.equal((await salus.app.inject('/dev/outbox')).statusCode, 404);
     assert.equal((await salus.db.query('SELECT 1 FROM outbox')).rows.length, 0);
   } finally {

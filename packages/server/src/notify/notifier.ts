@@ -6,6 +6,14 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  attachments?: MailAttachment[];
+}
+
+/** A text file sent with a mail, such as a calendar invitation (`text/calendar; method=REQUEST`). */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
 }
 
 /** The one way the server sends email. */
@@ -34,7 +42,14 @@ export function createNotifier(db: Db, env: NodeJS.ProcessEnv = process.env): Co
   return {
     kind: 'smtp',
     async send(msg) {
-      await transport.sendMail({ from, to: msg.to, subject: msg.subject, text: msg.text, ...(msg.html ? { html: msg.html } : {}) });
+      await transport.sendMail({
+        from,
+        to: msg.to,
+        subject: msg.subject,
+        text: msg.text,
+        ...(msg.html ? { html: msg.html } : {}),
+        ...(msg.attachments?.length ? { attachments: msg.attachments } : {}),
+      });
     },
     async close() {
       transport.close();
@@ -46,11 +61,12 @@ function createOutboxNotifier(db: Db): ConfiguredNotifier {
   return {
     kind: 'outbox',
     async send(msg) {
-      await db.query('INSERT INTO outbox (to_address, subject, text_body, html_body) VALUES ($1, $2, $3, $4)', [
+      await db.query('INSERT INTO outbox (to_address, subject, text_body, html_body, attachments) VALUES ($1, $2, $3, $4, $5::jsonb)', [
         msg.to,
         msg.subject,
         msg.text,
         msg.html ?? null,
+        msg.attachments?.length ? JSON.stringify(msg.attachments) : null,
       ]);
     },
     async close() {},
@@ -64,8 +80,16 @@ export interface OutboxEntry extends MailMessage {
 
 /** The newest mail in the outbox first, optionally only that sent to one address. */
 export async function listOutbox(db: Queryable, options: { to?: string; limit?: number } = {}): Promise<OutboxEntry[]> {
-  const r = await db.query<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; created_at: string }>(
-    `SELECT id, to_address, subject, text_body, html_body, created_at FROM outbox
+  const r = await db.query<{
+    id: string;
+    to_address: string;
+    subject: string;
+    text_body: string;
+    html_body: string | null;
+    attachments: MailAttachment[] | null;
+    created_at: string;
+  }>(
+    `SELECT id, to_address, subject, text_body, html_body, attachments, created_at FROM outbox
      WHERE ($1::text IS NULL OR lower(to_address) = lower($1)) ORDER BY id DESC LIMIT $2`,
     [options.to ?? null, options.limit ?? 50],
   );
@@ -75,6 +99,7 @@ export async function listOutbox(db: Queryable, options: { to?: string; limit?: 
     subject: row.subject,
     text: row.text_body,
     ...(row.html_body === null ? {} : { html: row.html_body }),
+    ...(row.attachments === null ? {} : { attachments: row.attachments }),
     createdAt: row.created_at,
   }));
 }

@@ -8,6 +8,7 @@ import { AsyncView, useAsync } from '../layout/async.js';
 import { spacesFor } from '../lib/spaces.js';
 import { useMe } from '../session/session.js';
 import { AuthenticatorSection } from './authenticator-section.js';
+import { DeviceNotifications } from './device-notifications.js';
 import { PasswordForm } from './password-form.js';
 import { SessionList } from './session-list.js';
 
@@ -63,6 +64,12 @@ export function SecurityPage() {
       <Section id="authenticator-title" title="Authenticator app">
         <AuthenticatorSection />
       </Section>
+      {/* Visit notices go to patients; other roles have nothing to be notified of yet. */}
+      {me.account.roles.includes('patient') && (
+        <Section id="notifications-title" title="Notifications">
+          <DeviceNotifications />
+        </Section>
+      )}
     </Stack>
   );
 }
