@@ -208,6 +208,11 @@ export function patientCompartmentParams(): Map<string, string[]> {
       resource: { code: string; param?: string[] }[];
     };
     patientCompartment = new Map(def.resource.filter((r) => r.param?.length).map((r) => [r.code, r.param!]));
+    // R4 lists Task with no parameter, which would leave a task about a patient (an urgent check-in
+    // to review) reachable by nobody but system clients. Salus places it by whom it is for
+    // (Task.for, search parameter `patient`), as R4 places a ServiceRequest by its subject: the
+    // patient's care team and the patient see it, with the same consents and audit as the rest.
+    patientCompartment.set('Task', ['patient']);
   }
   return patientCompartment;
 }
