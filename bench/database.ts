@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { progress } from './stats.js';
 
 export interface BenchDatabase {
   name: string;
@@ -53,5 +56,21 @@ export async function postgresInfo(url: string): Promise<PostgresInfo> {
     const settings: Record<string, string> = {};
     for (const row of r.rows) settings[row.name] = row.setting;
     return { version, settings };
+  });
+}
+
+/**
+ * Without DATABASE_URL, runs this same command again under scripts/with-postgres.sh, which starts
+ * a throwaway PostgreSQL server and removes it afterwards.
+ */
+export function underThrowawayPostgres(): Promise<number> {
+  if (process.env.SALUS_BENCH_REEXEC) throw new Error('scripts/with-postgres.sh did not set DATABASE_URL');
+  const script = fileURLToPath(new URL('../scripts/with-postgres.sh', import.meta.url));
+  progress('no DATABASE_URL: starting a throwaway PostgreSQL with scripts/with-postgres.sh');
+  const args = [process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)];
+  const child = spawn(script, args, { stdio: 'inherit', env: { ...process.env, SALUS_BENCH_REEXEC: '1' } });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }

@@ -35,6 +35,8 @@ async function run(task: LoadTask): Promise<LoadResult> {
       }
       case 'get':
         return http.request('GET', task.paths[seq % task.paths.length]!);
+      case 'post':
+        return http.request('POST', task.path, task.bodies[seq % task.bodies.length]!);
     }
   };
 

@@ -8,7 +8,9 @@ export type LoadScenario =
   /** PUT each id; client c owns ids c, c+n, c+2n… so no two clients write one resource. */
   | { kind: 'update'; ids: string[] }
   /** GET the given paths in turn (searches). */
-  | { kind: 'get'; paths: string[] };
+  | { kind: 'get'; paths: string[] }
+  /** POST to `path` (an operation) the bodies in turn: request n of the phase sends bodies[n % length]. */
+  | { kind: 'post'; path: string; bodies: string[] };
 
 export type LoadTask = LoadScenario & {
   /** FHIR base, http://127.0.0.1:PORT/fhir/R4. */

@@ -30,8 +30,20 @@ export interface BenchOptions {
   auditAppenders: number[];
   auditSeconds: number;
   auditMaxAppends: number;
+  scheduling: SchedulingBenchOptions;
   /** Leave the loaded database in place (BENCH_KEEP_DB=1), to EXPLAIN queries on it afterwards. */
   keepDatabase: boolean;
+}
+
+export interface SchedulingBenchOptions {
+  /** Clinicians with a week of weekday hours each, and the patients who book them. */
+  clinicians: number;
+  patients: number;
+  /** $find queries per phase, one at a time. */
+  findQueries: number;
+  /** Concurrent clients of each $book phase, and its length. */
+  bookClients: number;
+  bookSeconds: number;
 }
 
 /**
@@ -57,6 +69,7 @@ export function benchOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     auditAppenders: [1, 16, 64, 256],
     auditSeconds: long ? 15 : 5,
     auditMaxAppends: long ? 500_000 : 200_000,
+    scheduling: { clinicians: 50, patients: 200, findQueries: long ? 600 : 200, bookClients: 32, bookSeconds: long ? 15 : 5 },
     keepDatabase: env.BENCH_KEEP_DB === '1',
   };
 }

@@ -1,32 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { auditLedgerFigures } from './audit-ledger.js';
 import { crudFigures } from './crud.js';
-import { createBenchDatabase, postgresInfo } from './database.js';
+import { createBenchDatabase, postgresInfo, underThrowawayPostgres } from './database.js';
 import { importSynthea } from './import-synthea.js';
 import { AIMS, benchOptions } from './options.js';
 import { restrictedFigures } from './restricted.js';
+import { schedulingFigures } from './scheduling.js';
 import { pickSearchQueries, searchFigures } from './search.js';
 import { startBenchServer, type BenchServer } from './server.js';
 import { progress } from './stats.js';
-
-/**
- * Without DATABASE_URL, runs this same command again under scripts/with-postgres.sh, which starts
- * a throwaway PostgreSQL server and removes it afterwards.
- */
-function underThrowawayPostgres(): Promise<number> {
-  if (process.env.SALUS_BENCH_REEXEC) throw new Error('scripts/with-postgres.sh did not set DATABASE_URL');
-  const script = fileURLToPath(new URL('../scripts/with-postgres.sh', import.meta.url));
-  progress('no DATABASE_URL: starting a throwaway PostgreSQL with scripts/with-postgres.sh');
-  const args = [process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)];
-  const child = spawn(script, args, { stdio: 'inherit', env: { ...process.env, SALUS_BENCH_REEXEC: '1' } });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
-}
 
 async function bench(adminUrl: string): Promise<unknown> {
   const options = benchOptions();
@@ -93,6 +77,8 @@ async function bench(adminUrl: string): Promise<unknown> {
       maxRequests: options.crudMaxRequests,
     });
 
+    const scheduling = await schedulingFigures({ salus, baseUrl, headers, database: database.name, ...options.scheduling });
+
     const auditLedger = await auditLedgerFigures({
       db: salus.db,
       database: database.name,
@@ -125,6 +111,7 @@ async function bench(adminUrl: string): Promise<unknown> {
       crud,
       search,
       restricted,
+      scheduling,
       auditLedger,
       aims: {
         importResourcesPerSecond: { aim: AIMS.importResourcesPerSecond, firstPass: imported.firstPass.resourcesPerSecond, overall: imported.overall.resourcesPerSecond, met: imported.firstPass.resourcesPerSecond >= AIMS.importResourcesPerSecond },

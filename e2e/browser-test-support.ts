@@ -40,7 +40,8 @@ export interface BrowserWorld {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nobody listens on now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -51,7 +52,25 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startBrowserWorld(): Promise<BrowserWorld> {
+/** Debian's Chromium, headless; `extraArgs` for more switches (fake camera and microphone, say). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // Without these Chromium reaches for Google's services at start, which a closed network refuses.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
+  });
+}
+
+/** A fresh browser profile (no cookies) on the server at `baseURL`, at a screen size. */
+export async function openContext(browser: Browser, baseURL: string, viewport = DESKTOP): Promise<BrowserContext> {
+  // bypassCSP lets the accessibility checker's script into pages that allow only their own.
+  const ctx = await browser.newContext({ viewport, baseURL, locale: 'en-GB', timezoneId: 'Europe/London', bypassCSP: true });
+  ctx.setDefaultTimeout(20_000);
+  return ctx;
+}
+
+/** `env`: settings for the server beyond the test's own (TURN servers, say). */
+export async function startBrowserWorld(options: { env?: NodeJS.ProcessEnv } = {}): Promise<BrowserWorld> {
   // The server serves packages/web/dist; build it when the sources changed since the last build.
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { stdio: 'inherit' });
   const mail = await MailCatcher.start();
@@ -61,21 +80,12 @@ export async function startBrowserWorld(): Promise<BrowserWorld> {
     seed: true,
     publicUrl: url,
     demoPeople: buildDemoWorld().people,
-    env: { ...process.env, SALUS_SMTP_URL: mail.url, SALUS_MAIL_FROM: 'Salus <no-reply@salus.test>' },
+    env: { ...process.env, ...options.env, SALUS_SMTP_URL: mail.url, SALUS_MAIL_FROM: 'Salus <no-reply@salus.test>' },
   });
   await salus.app.listen({ port, host: '127.0.0.1' });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Without these Chromium reaches for Google's services at start, which a closed network refuses.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const context = async (viewport = DESKTOP): Promise<BrowserContext> => {
-    // bypassCSP lets the accessibility checker's script into pages that allow only their own.
-    const ctx = await browser.newContext({ viewport, baseURL: url, locale: 'en-GB', timezoneId: 'Europe/London', bypassCSP: true });
-    ctx.setDefaultTimeout(20_000);
-    return ctx;
-  };
+  const context = (viewport = DESKTOP): Promise<BrowserContext> => openContext(browser, url, viewport);
   return {
     salus,
     url,
@@ -113,6 +123,16 @@ export function demoCode(): string {
   return totpCode(DEMO_TOTP_SECRET, new Date());
 }
 
+/** The last authenticator code typed: the server takes each code once, so the next sign-in waits for a new one. */
+let lastCode: string | undefined;
+
+/** The demo authenticator's code, once it differs from the one used last. */
+async function freshCode(): Promise<string> {
+  while (demoCode() === lastCode) await new Promise((r) => setTimeout(r, 500));
+  lastCode = demoCode();
+  return lastCode;
+}
+
 /** Signs in through the sign-in page; staff also pass the authenticator step. */
 export async function signIn(page: Page, email: string, options: { password?: string; staff?: boolean } = {}): Promise<void> {
   await page.goto('/sign-in');
@@ -121,7 +141,7 @@ export async function signIn(page: Page, email: string, options: { password?: st
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (options.staff) {
     await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
-    await page.getByLabel('Authenticator code').fill(demoCode());
+    await page.getByLabel('Authenticator code').fill(await freshCode());
     await page.getByRole('button', { name: 'Continue' }).click();
   }
   await page.getByRole('banner').waitFor();

@@ -4,3 +4,8 @@ export * from './json.js';
 export * from './vital-signs.js';
 export * from './accounts.js';
 export * from './visit-modes.js';
+export * from './telehealth.js';
+export * from './questionnaires/index.js';
+export * from './scheduling/availability.js';
+export * from './scheduling/availability-extension.js';
+export * from './scheduling/free-slots.js';

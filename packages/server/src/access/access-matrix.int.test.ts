@@ -17,6 +17,7 @@ const FATIMA = 'demo-fatima-haddad';
 const ANA_OBS = 'demo-obs-ana-01-blood-pressure';
 const ANA_RX = 'demo-rx-ana-metformin-500';
 const JOSE_OBS = 'demo-obs-jose-01-blood-pressure';
+const ANA_APPT = 'demo-appt-ana-diabetes-review';
 
 const PEOPLE = {
   ana: 'ana.souza@example.com',
@@ -52,6 +53,18 @@ const dispense = (patient: string): Resource => ({
   medicationCodeableConcept: { text: 'Metformin 500 mg tablet' },
   subject: { reference: `Patient/${patient}` },
   authorizingPrescription: [{ reference: `MedicationRequest/${ANA_RX}` }],
+});
+
+/** A booking written directly, as if no slot had to be free: only clinicians may. */
+const appointment = (patient: string): Resource => ({
+  resourceType: 'Appointment',
+  status: 'booked',
+  start: '2030-01-07T17:00:00Z',
+  end: '2030-01-07T17:30:00Z',
+  participant: [
+    { actor: { reference: `Patient/${patient}` }, status: 'accepted' },
+    { actor: { reference: 'Practitioner/demo-dr-okafor' }, status: 'accepted' },
+  ],
 });
 
 let t: TestApp;
@@ -98,6 +111,10 @@ const matrix: Row[] = [
   ['ana', 'GET', '_history', undefined, 403],
   ['ana', 'GET', 'Practitioner/demo-dr-okafor', undefined, 200],
   ['ana', 'PUT', 'Practitioner/demo-dr-okafor', { resourceType: 'Practitioner', id: 'demo-dr-okafor' }, 403],
+  // Bookings go through Appointment/$book, $reschedule and $cancel, never a plain write.
+  ['ana', 'GET', `Appointment/${ANA_APPT}`, undefined, 200],
+  ['ana', 'POST', 'Appointment', appointment(ANA), 403],
+  ['ana', 'PUT', `Appointment/${ANA_APPT}`, undefined, 403],
 
   // A caregiver: her child's record, not other patients'.
   ['siobhan', 'GET', `Patient/${ZOE}`, undefined, 200],
@@ -111,6 +128,8 @@ const matrix: Row[] = [
   ['okafor', 'GET', `Patient/${ANA}/$everything`, undefined, 200],
   ['okafor', 'POST', 'Observation', bp(ANA), 201],
   ['okafor', 'POST', 'MedicationRequest', rx(ANA), 201],
+  ['okafor', 'POST', 'Appointment', appointment(ANA), 201],
+  ['okafor', 'PUT', `Appointment/${ANA_APPT}`, undefined, 200],
   ['okafor', 'GET', `MedicationRequest/${ANA_RX}/_history`, undefined, 200],
   ['okafor', 'GET', 'Observation/_history', undefined, 403],
 

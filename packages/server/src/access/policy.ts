@@ -18,13 +18,14 @@ export const DIRECTORY_TYPES: ReadonlySet<string> = new Set([
   'CapabilityStatement', 'CompartmentDefinition', 'ResearchStudy',
 ]);
 
-/** Directory entries clinicians maintain themselves (their own availability). */
+/** Directory entries clinicians maintain themselves: their own availability (scheduling/schedule-rules.ts keeps it their own). */
 const CLINICIAN_DIRECTORY_WRITES: ReadonlySet<string> = new Set(['Schedule', 'Slot']);
 
 /**
  * What patients (and caregivers for their wards) may write in their own record: their details,
- * consents, readings from home, questionnaires, messages, bookings and documents they share.
- * Diagnoses, orders and results stay the clinicians' to write.
+ * consents, readings from home, questionnaires, messages and documents they share. Diagnoses,
+ * orders and results stay the clinicians' to write. Bookings go through Appointment/$book,
+ * $reschedule and $cancel, which hold the slot with the appointment, never a plain write.
  */
 const PATIENT_WRITES: Readonly<Record<string, ReadonlySet<Interaction>>> = {
   Patient: new Set(['u']),
@@ -34,7 +35,6 @@ const PATIENT_WRITES: Readonly<Record<string, ReadonlySet<Interaction>>> = {
   QuestionnaireResponse: new Set(['c', 'u']),
   Communication: new Set(['c']),
   CommunicationRequest: new Set(['c']),
-  Appointment: new Set(['c', 'u']),
   DocumentReference: new Set(['c']),
   Goal: new Set(['c', 'u']),
   MedicationStatement: new Set(['c', 'u']),

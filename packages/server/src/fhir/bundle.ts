@@ -37,6 +37,8 @@ interface EntryPlan {
   write?: PendingWrite;
   /** Whether the target existed before this transaction (an update rather than a create). */
   existed?: boolean;
+  /** The version this entry replaces, for the domain's write rules. */
+  current?: StoredVersion;
   response?: FhirResponse;
 }
 
@@ -156,6 +158,13 @@ async function transaction(cfg: InteractionConfig, bundle: Bundle, req: FhirRequ
             throw e instanceof FhirError ? locate(e, p.index) : e;
           });
         }
+      }
+      // After all writes, so that a rule sees the whole transaction (a Slot and the Schedule created beside it).
+      for (const p of plans) {
+        if (!p.write) continue;
+        await repo.checkRules(tx, p.write, p.current).catch((e: unknown) => {
+          throw e instanceof FhirError ? locate(e, p.index) : e;
+        });
       }
       for (const p of plans.filter((x) => x.method === 'GET' || x.method === 'HEAD')) {
         p.response = await handle(readOnlyConfig(cfg, tx), { method: p.method, path: p.url, query: [] });
@@ -351,7 +360,10 @@ async function prepareWrites(repo: FhirRepository, tx: Queryable, plans: EntryPl
     }
     try {
       p.existed = cur !== undefined && !cur.deleted;
-      if (p.existed) await repo.guard?.checkStored(tx, p.target.type, p.target.id, p.method === 'DELETE' ? 'd' : 'u');
+      if (p.existed) {
+        p.current = cur;
+        await repo.guard?.checkStored(tx, p.target.type, p.target.id, p.method === 'DELETE' ? 'd' : 'u');
+      }
       if (p.method === 'DELETE') {
         if (cur && !cur.deleted) p.write = repo.deletion(cur, now);
         continue;

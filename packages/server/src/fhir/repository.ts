@@ -42,7 +42,21 @@ export interface RepositoryConfig {
   baseUrl: string;
   /** Encrypts sensitive content at rest (see crypto/sensitive.ts) and decrypts it on every read. */
   cipher?: ContentCipher;
+  /** Domain rules for writes of some resource types, by type (see WriteRule). */
+  writeRules?: Readonly<Record<string, WriteRule>>;
 }
+
+/**
+ * A domain's rule for writes of one resource type beyond structure and access: who may change a
+ * Schedule, what its availability must look like. It runs inside the write's transaction for
+ * every create, update and delete, the server's own included (then `guard` is undefined), and
+ * throws a FhirError to refuse. `current` is the version being replaced, if there is one.
+ */
+export type WriteRule = (
+  q: Queryable,
+  change: { write: PendingWrite; current: StoredVersion | undefined },
+  guard: AccessGuard | undefined,
+) => Promise<void>;
 
 export type WriteStatus = 'created' | 'updated' | 'deleted' | 'found';
 
@@ -182,6 +196,7 @@ export class FhirRepository {
   private async createIn(q: Queryable, resource: Resource): Promise<WriteResult> {
     const write = this.prepare(resource, randomUUID(), 1, new Date().toISOString(), 'POST');
     await this.guard?.checkWrite(q, write, 'c');
+    await this.checkRules(q, write, undefined);
     await writeVersions(q, [write]);
     return { status: 'created', stored: write };
   }
@@ -214,6 +229,7 @@ export class FhirRepository {
     const versionId = (current?.versionId ?? 0) + 1;
     const write = this.prepare(resource, resource.id!, versionId, new Date().toISOString(), method);
     await this.guard?.checkWrite(q, write, exists ? 'u' : 'c');
+    await this.checkRules(q, write, exists ? current : undefined);
     await writeVersions(q, [write]);
     return { status: current && !current.deleted ? 'updated' : 'created', stored: write };
   }
@@ -287,6 +303,7 @@ export class FhirRepository {
         await this.guard?.checkStored(tx, type, id, 'd');
         checkVersion(type, id, current, options.ifMatch);
         const write = this.deletion(current, new Date().toISOString());
+        await this.checkRules(tx, write, current);
         await writeVersions(tx, [write]);
         return { status: 'deleted' as const, stored: write };
       }),
@@ -341,6 +358,11 @@ export class FhirRepository {
       else this.guard.requireUnrestricted(query.resType, 's');
     }
     return readHistory(this.db, query, this.config.cipher);
+  }
+
+  /** Applies the domain's rule for the written type, if it has one (RepositoryConfig.writeRules). */
+  async checkRules(q: Queryable, write: PendingWrite, current: StoredVersion | undefined): Promise<void> {
+    await this.config.writeRules?.[write.resType]?.(q, { write, current }, this.guard);
   }
 
   /** Unique-key races (two creates of one client id) surface as 409, never as a server error. */

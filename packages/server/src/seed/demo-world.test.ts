@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { Appointment, DocumentReference, Observation, ObservationReferenceRange, Quantity, Resource } from '@medplum/fhirtypes';
-import { isValidId } from '@salus/core';
+import type { Appointment, DocumentReference, Schedule, Observation, ObservationReferenceRange, Quantity, Resource } from '@medplum/fhirtypes';
+import { isValidId, readAvailability } from '@salus/core';
 import { buildDemoWorld, type DemoPerson } from './demo-world.js';
 
 const NOW = new Date('2025-06-15T10:20:00Z');
@@ -82,7 +82,7 @@ test('the world is small but complete', () => {
   const min: Record<string, number> = {
     Organization: 4, Location: 2, Practitioner: 7, PractitionerRole: 7, Patient: 6, RelatedPerson: 1, Condition: 6,
     MedicationRequest: 6, AllergyIntolerance: 2, Immunization: 6, Encounter: 15, Observation: 100, DiagnosticReport: 3,
-    DocumentReference: 1, Appointment: 1,
+    DocumentReference: 1, Appointment: 1, Schedule: 5,
   };
   for (const [type, n] of Object.entries(min)) assert.ok(ofType(type as Resource['resourceType']).length >= n, `fewer than ${n} ${type}`);
   const patients = ofType('Patient').length;
@@ -190,6 +190,19 @@ test('upcoming appointments are booked within the next two weeks with patient an
     assert.ok(Date.parse(a.created!) < NOW.getTime());
     const actors = a.participant.map((p) => p.actor?.reference?.split('/')[0]);
     assert.ok(actors.includes('Patient') && actors.includes('Practitioner'), `${a.id} participants ${actors.join(', ')}`);
+  }
+});
+
+test('every clinician who sees patients has bookable hours on Oregon time, for each kind of visit', () => {
+  const clinicians = world.people.filter((p) => p.role === 'practitioner').map((p) => p.resource);
+  const schedules = ofType<Schedule>('Schedule');
+  assert.deepEqual(schedules.map((s) => s.actor[0]!.reference).sort(), [...clinicians].sort());
+  for (const s of schedules) {
+    const a = readAvailability(s);
+    assert.ok(a, `${s.id} has no readable availability`);
+    assert.equal(a.timeZone, 'America/Los_Angeles');
+    assert.deepEqual(a.visitTypes.map((t) => t.mode).sort(), ['in-person', 'phone', 'video']);
+    assert.ok(a.weekly.length > 0 && a.weekly.every((w) => !w.days.includes('sat') && !w.days.includes('sun')));
   }
 });
 

@@ -1,6 +1,7 @@
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { addStory } from './demo-clinical.js';
 import { ORG, STAFF, addDirectory } from './demo-directory.js';
+import { addSchedules } from './demo-schedules.js';
 import {
   CAREGIVER,
   PATIENTS,
@@ -42,6 +43,7 @@ export function buildDemoWorld(options: { now?: Date } = {}): DemoWorld {
   const clock = new DemoClock(options.now ?? new Date());
   const set = new ResourceSet();
   addDirectory(set);
+  addSchedules(set, clock);
 
   const patients = new Map<PatientKey, Patient>();
   for (const spec of Object.values(PATIENTS)) {

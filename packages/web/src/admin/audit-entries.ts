@@ -48,6 +48,10 @@ export const AUDIT_SUBTYPES: Record<string, string> = {
   'audit-read': 'Audit ledger read',
   'audit-verify': 'Audit chain verified',
   'access-log': 'Access log read',
+  'video-join': 'Joined a video visit',
+  'video-leave': 'Left a video visit',
+  'waiting-room': 'Opened the waiting room',
+  'ice-servers': 'Video call servers',
 };
 
 const FLAG = { system: 'https://salus.example/fhir/CodeSystem/audit-flag', code: 'flagged' };

@@ -6,7 +6,7 @@ import { useSearchParams } from 'react-router';
 import { adminApi, type AdminAccount } from '../api/admin.js';
 import { SessionList } from '../account/session-list.js';
 import { AsyncView, EmptyState, useAsync } from '../layout/async.js';
-import { ConfirmDialog } from './confirm-dialog.js';
+import { ConfirmDialog } from '../layout/confirm-dialog.js';
 import { ROLE_LABEL } from './staff.js';
 
 /**

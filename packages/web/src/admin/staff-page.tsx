@@ -10,7 +10,7 @@ import { readResource, search } from '../api/fhir.js';
 import { AsyncView, ErrorState, useAsync } from '../layout/async.js';
 import { formatConcept, formatDateTime } from '../lib/format.js';
 import { useMe } from '../session/session.js';
-import { ConfirmDialog } from './confirm-dialog.js';
+import { ConfirmDialog } from '../layout/confirm-dialog.js';
 import { DataTable, type Column } from '../layout/data-table.js';
 import { InvitationForm, type InvitationResult } from './invitation-form.js';
 import { isLicensed, ROLE_LABEL, STAFF_ROLES } from './staff.js';

@@ -1,9 +1,9 @@
 import { Alert, Badge, Button, Group, Modal, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import type { Patient } from '@medplum/fhirtypes';
 import { notifications } from '@mantine/notifications';
-import { IconActivityHeartbeat, IconAlertTriangle, IconPlus } from '@tabler/icons-react';
+import { IconActivityHeartbeat, IconAlertTriangle, IconCalendarPlus, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import { Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { formatAge, formatConcept, formatDate, formatName } from '../lib/format.js';
 import { DocumentsView } from '../record/documents-view.js';
 import { RecordGate } from '../record/record-gate.js';
@@ -16,6 +16,7 @@ import { useMe } from '../session/session.js';
 import { recordNumber } from './patient-list.js';
 import { ProblemForm } from './problem-form.js';
 import { VitalsForm } from './vitals-form.js';
+import { ClinicianCheckIns } from '../check-ins/clinician-check-ins.js';
 
 const SECTIONS = [
   { path: 'summary', label: 'Summary' },
@@ -23,6 +24,7 @@ const SECTIONS = [
   { path: 'visits', label: 'Visits' },
   { path: 'documents', label: 'Documents' },
   { path: 'timeline', label: 'Timeline' },
+  { path: 'check-ins', label: 'Check-ins' },
 ] as const;
 
 /** Who the chart is about, always in view: name, age, sex, record number, and allergies first. */
@@ -84,6 +86,9 @@ export function ChartPage() {
             <Button variant="light" leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setEntry('problem')}>
               Add a problem
             </Button>
+            <Button component={Link} to={`/clinician/book/${encodeURIComponent(r.patient.id!)}`} variant="light" leftSection={<IconCalendarPlus size={16} aria-hidden />}>
+              Book a visit
+            </Button>
           </Group>
           {r.patient.active === false && <Alert color="gray">This record is marked inactive.</Alert>}
           <Tabs value={section} onChange={(v) => navigate(!v || v === 'summary' ? base : `${base}/${v}`)} keepMounted={false}>
@@ -101,6 +106,7 @@ export function ChartPage() {
             <Route path="visits" element={<VisitsView record={r} />} />
             <Route path="documents" element={<DocumentsView record={r} />} />
             <Route path="timeline" element={<TimelineView record={r} />} />
+            <Route path="check-ins" element={<ClinicianCheckIns patientId={patientId} me={me.account.fhirUser} nameOf={r.nameOf} />} />
           </Routes>
           <Modal opened={entry === 'vitals'} onClose={() => setEntry(undefined)} title="Record vital signs" size="lg">
             <VitalsForm patientId={patientId} performer={me.account.fhirUser} onCancel={() => setEntry(undefined)} onSaved={(n) => saved(`${n} ${n === 1 ? 'measurement' : 'measurements'} added to the record.`)} />

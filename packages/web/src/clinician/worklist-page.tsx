@@ -6,6 +6,7 @@ import { search, searchBundle } from '../api/fhir.js';
 import { AsyncView, useAsync } from '../layout/async.js';
 import { useMe } from '../session/session.js';
 import { PatientList } from './patient-list.js';
+import { UrgentTasks } from '../check-ins/urgent-tasks.js';
 
 interface Worklist {
   patients: Patient[];
@@ -59,6 +60,7 @@ export function WorklistPage() {
           Find a patient
         </Button>
       </Group>
+      <UrgentTasks me={practitioner} />
       <AsyncView async={list} loadingLabel="Loading your patients…">
         {(w) => <PatientList patients={w.patients} why={(p) => w.reasons.get(p.id!)} empty="No patients list you as their GP or care team member yet. Use Find a patient." />}
       </AsyncView>

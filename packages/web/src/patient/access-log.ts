@@ -124,6 +124,10 @@ function describe(event: AuditEvent, whose: string): string {
       return `Read who has seen ${record}`;
     case 'export':
       return `Downloaded ${record}`;
+    case 'video-join':
+      return 'Joined a video visit';
+    case 'video-leave':
+      return 'Left a video visit';
     default:
       return `${subtype || 'Used'} ${record}`.trim();
   }

@@ -21,6 +21,8 @@ describe('PatientSpace', () => {
       [
         ['Summary', '/patient/ana'],
         ['Results', '/patient/ana/results'],
+        ['Check-ins', '/patient/ana/check-ins'],
+        ['Appointments', '/patient/ana/appointments'],
         ['Visits', '/patient/ana/visits'],
         ['Documents', '/patient/ana/documents'],
         ['Who has seen my record', '/patient/ana/access-log'],

@@ -1,5 +1,5 @@
 import { Button, Stack, Text, Title } from '@mantine/core';
-import { IconChartLine, IconDownload, IconEye, IconFileText, IconLayoutDashboard, IconShare, IconStethoscope } from '@tabler/icons-react';
+import { IconCalendarEvent, IconChartLine, IconClipboardHeart, IconDownload, IconEye, IconFileText, IconLayoutDashboard, IconShare, IconStethoscope } from '@tabler/icons-react';
 import { Link, Navigate, Route, Routes, useParams } from 'react-router';
 import { AppFrame, type NavItem } from '../layout/app-frame.js';
 import { formatName } from '../lib/format.js';
@@ -15,6 +15,10 @@ import { DownloadPage } from './download-page.js';
 import { PatientPage } from './patient-page.js';
 import { SharingPage } from './sharing-page.js';
 import { WhoseRecord } from './whose-record.js';
+import { CheckInsPage } from '../check-ins/check-ins-page.js';
+import { AppointmentsPage, BookPage } from '../scheduling/appointments-page.js';
+import { PatientVisitPage } from '../telehealth/patient-visit-page.js';
+import { PatientVisitsPage } from '../telehealth/patient-visits-page.js';
 
 const ICON = { size: 18, 'aria-hidden': true } as const;
 
@@ -22,6 +26,8 @@ function navFor(base: string): NavItem[] {
   return [
     { to: base, label: 'Summary', icon: <IconLayoutDashboard {...ICON} />, end: true },
     { to: `${base}/results`, label: 'Results', icon: <IconChartLine {...ICON} /> },
+    { to: `${base}/check-ins`, label: 'Check-ins', icon: <IconClipboardHeart {...ICON} /> },
+    { to: `${base}/appointments`, label: 'Appointments', icon: <IconCalendarEvent {...ICON} /> },
     { to: `${base}/visits`, label: 'Visits', icon: <IconStethoscope {...ICON} /> },
     { to: `${base}/documents`, label: 'Documents', icon: <IconFileText {...ICON} /> },
     { to: `${base}/access-log`, label: 'Who has seen my record', icon: <IconEye {...ICON} /> },
@@ -75,9 +81,14 @@ function RecordPages({ record, self }: { record: PatientRecord; self: string | u
           </PatientPage>
         }
       />
+      <Route path="appointments" element={<AppointmentsPage key={id} patient={patient} whose={whose} />} />
+      <Route path="appointments/book" element={<BookPage key={id} patient={patient} />} />
+      <Route path="video" element={<PatientVisitsPage key={id} patient={patient} />} />
+      <Route path="video/:appointmentId" element={<PatientVisitPage key={id} patient={patient} />} />
       <Route path="access-log" element={<AccessLogPage key={id} patient={patient} whose={whose} />} />
       <Route path="sharing" element={<SharingPage key={id} patient={patient} whose={whose} />} />
       <Route path="download" element={<DownloadPage patient={patient} whose={whose} />} />
+      <Route path="check-ins" element={<CheckInsPage key={id} patient={patient} whose={whose} />} />
       <Route
         path="*"
         element={
@@ -141,6 +152,8 @@ export function PatientSpace() {
   return (
     <Routes>
       <Route index element={first ? <Navigate to={`/patient/${encodeURIComponent(first)}`} replace /> : <NotLinked />} />
+      {/* Emails and notifications link here, not knowing the record's id: one's own appointments. */}
+      <Route path="appointments" element={first ? <Navigate to={`/patient/${encodeURIComponent(first)}/appointments`} replace /> : <NotLinked />} />
       <Route path=":patientId/*" element={<PatientRecordSpace />} />
     </Routes>
   );
