@@ -190,8 +190,11 @@ async function visit(name: string, sizes: { patient: { width: number; height: nu
     // Once the browser allows the devices, they are listed by name to choose from.
     await patient.waitForFunction(() => !document.querySelector('input[role="combobox"][data-disabled]'));
     assert.match(await camera.inputValue(), /fake|camera/i);
-    // The fake microphone beeps: the meter moves (and is photographed while it does).
-    await patient.waitForFunction(() => Number(document.querySelector('[role="progressbar"][aria-label="Microphone level"]')?.getAttribute('aria-valuenow') ?? 0) > 20, undefined, { timeout: 45_000 });
+    // The fake microphone beeps (silence between beeps reads zero): the meter moves, and is
+    // photographed while it does. A click first, as a person's would: browsers keep audio
+    // processing asleep until one.
+    await patient.getByRole('progressbar', { name: 'Microphone level' }).click();
+    await patient.waitForFunction(() => Number(document.querySelector('[role="progressbar"][aria-label="Microphone level"]')?.getAttribute('aria-valuenow') ?? 0) > 0, undefined, { timeout: 45_000 });
     await screenshot(patient, `video-waiting-room-${size(sizes.patient)}`);
     await patient.getByRole('button', { name: 'I’m ready' }).click();
     await patient.getByText(/You are checked in\. Waiting for .*Castillo to let you in/).waitFor();
@@ -201,8 +204,8 @@ async function visit(name: string, sizes: { patient: { width: number; height: nu
     await row.waitFor();
     await screenshot(clinician, `video-clinician-waiting-room-${size(sizes.clinician)}`);
     assert.deepEqual(await accessibilityProblems(clinician), []);
-    // An earlier visit of the same pair may still be listed; admit the one waiting now.
-    await clinician.getByRole('listitem').filter({ hasText: 'Waiting now' }).getByRole('button', { name: 'Admit Malik Johnson' }).click();
+    // An earlier visit of the same pair may still be listed (its Admit disabled); admit the one waiting now.
+    await clinician.getByRole('button', { name: 'Admit Malik Johnson', disabled: false }).click();
     await clinician.waitForURL(new RegExp(`/clinician/visit/${id}$`));
 
     for (const page of [patient, clinician]) await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });

@@ -73,6 +73,12 @@ export function useMicLevel(stream: MediaStream | undefined): number {
   useEffect(() => {
     if (!stream || stream.getAudioTracks().length === 0 || typeof AudioContext === 'undefined') return;
     const context = new AudioContext();
+    // Browsers start an AudioContext suspended until the person has interacted with the page;
+    // the meter then wakes at the first click or key instead of staying flat.
+    const wake = (): void => void context.resume().catch(() => undefined);
+    wake();
+    window.addEventListener('pointerdown', wake);
+    window.addEventListener('keydown', wake);
     const source = context.createMediaStreamSource(stream);
     const analyser = context.createAnalyser();
     analyser.fftSize = 1024;
@@ -86,6 +92,8 @@ export function useMicLevel(stream: MediaStream | undefined): number {
     }, 100);
     return () => {
       clearInterval(timer);
+      window.removeEventListener('pointerdown', wake);
+      window.removeEventListener('keydown', wake);
       source.disconnect();
       void context.close();
     };
