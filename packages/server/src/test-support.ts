@@ -6,8 +6,23 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { buildApp, defaultConfig, FHIR_PREFIX, type BuildOptions, type SalusApp } from './app.js';
 import { seedDemoAccounts } from './auth/demo-accounts.js';
 import { SESSION_COOKIE } from './auth/types.js';
-import { buildDemoWorld } from './seed/demo-world.js';
+import { STAFF } from './seed/demo-directory.js';
+import { CAREGIVER, PATIENTS } from './seed/demo-patients.js';
+import { buildDemoWorld, DEMO_ADMIN_EMAIL } from './seed/demo-world.js';
 import { seedDemo } from './seed/seed.js';
+
+/** The demo people tests sign in as (`t.signIn(DEMO_EMAIL.ana)`), from the seed's own records. */
+export const DEMO_EMAIL = {
+  ana: PATIENTS.ana.email,
+  jose: PATIENTS.jose.email,
+  siobhan: CAREGIVER.email,
+  okafor: STAFF.okafor.email,
+  castillo: STAFF.castillo.email,
+  lindqvist: STAFF.lindqvist.email,
+  chen: STAFF.chen.email,
+  wojcik: STAFF.wojcik.email,
+  whitfield: DEMO_ADMIN_EMAIL,
+} as const;
 
 /** A response of the app, with the JSON body parsed. */
 export interface TestResponse<T> {

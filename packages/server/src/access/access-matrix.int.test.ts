@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { startTestApp, type Caller, type TestApp } from '../test-support.js';
+import { DEMO_EMAIL, startTestApp, type Caller, type TestApp } from '../test-support.js';
 
 /**
  * The authorization matrix, against the running server with the demo world and its people signed
@@ -19,16 +19,7 @@ const ANA_RX = 'demo-rx-ana-metformin-500';
 const JOSE_OBS = 'demo-obs-jose-01-blood-pressure';
 const ANA_APPT = 'demo-appt-ana-diabetes-review';
 
-const PEOPLE = {
-  ana: 'ana.souza@example.com',
-  jose: 'jose.martinez@example.net',
-  siobhan: 'siobhan.brennan@example.com',
-  okafor: 'amara.okafor@riverton-clinic.example',
-  lindqvist: 'henrik.lindqvist@harborview.example',
-  chen: 'meiling.chen@alderpharmacy.example',
-  wojcik: 'tomasz.wojcik@valley-health.example',
-  whitfield: 'grace.whitfield@riverton-clinic.example',
-} as const;
+const PEOPLE = DEMO_EMAIL;
 type Who = keyof typeof PEOPLE | 'system' | 'anonymous';
 
 const bp = (patient: string): Resource => ({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Bundle, CarePlan, Observation, OperationOutcome, Parameters, Questionnaire, QuestionnaireResponse, Task } from '@medplum/fhirtypes';
 import { canonicalOf, CHECK_INS, FREQUENCY_ANSWERS, GAD7, PHQ9, PHQ9_SELF_HARM, SYMPTOM_CHECK, type CheckInInstrument } from '@salus/core';
 import type { AuditInput } from '../audit/types.js';
-import { startTestApp, type Caller, type TestApp } from '../test-support.js';
+import { DEMO_EMAIL, startTestApp, type Caller, type TestApp } from '../test-support.js';
 import { loadCheckInQuestionnaires } from './questionnaires.js';
 
 /**
@@ -14,15 +14,7 @@ import { loadCheckInQuestionnaires } from './questionnaires.js';
 const ANA = 'demo-ana-souza';
 const JOSE = 'demo-jose-martinez';
 const ZOE = 'demo-zoe-brennan';
-const PEOPLE = {
-  ana: 'ana.souza@example.com',
-  jose: 'jose.martinez@example.net',
-  siobhan: 'siobhan.brennan@example.com',
-  okafor: 'amara.okafor@riverton-clinic.example',
-  castillo: 'sofia.castillo@riverton-clinic.example',
-  lindqvist: 'henrik.lindqvist@harborview.example',
-  chen: 'meiling.chen@alderpharmacy.example',
-} as const;
+const PEOPLE = DEMO_EMAIL;
 type Who = keyof typeof PEOPLE;
 
 let t: TestApp;

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Appointment, Slot } from '@medplum/fhirtypes';
-import { startTestApp, type Caller, type TestApp } from '../test-support.js';
+import { DEMO_EMAIL, startTestApp, type Caller, type TestApp } from '../test-support.js';
 import { availability, book, cancel, find, noShow, outcomeOf, putSchedule, reschedule } from './scheduling-test-support.js';
 
 /**
@@ -13,16 +13,7 @@ const ANA = 'demo-ana-souza';
 const JOSE = 'demo-jose-martinez';
 const ZOE = 'demo-zoe-brennan';
 
-const PEOPLE = {
-  ana: 'ana.souza@example.com',
-  jose: 'jose.martinez@example.net',
-  siobhan: 'siobhan.brennan@example.com',
-  okafor: 'amara.okafor@riverton-clinic.example',
-  lindqvist: 'henrik.lindqvist@harborview.example',
-  chen: 'meiling.chen@alderpharmacy.example',
-  whitfield: 'grace.whitfield@riverton-clinic.example',
-  wojcik: 'tomasz.wojcik@valley-health.example',
-} as const;
+const PEOPLE = DEMO_EMAIL;
 type Who = keyof typeof PEOPLE | 'system' | 'anonymous';
 
 let now = new Date('2026-03-02T12:00:00Z');

@@ -36,6 +36,9 @@ export interface DemoWorld {
   people: DemoPerson[];
 }
 
+/** The clinic's practice manager, the demo's administrator. */
+export const DEMO_ADMIN_EMAIL = 'grace.whitfield@riverton-clinic.example';
+
 /** Any constant works; fixing it keeps the jittered vital signs identical from build to build. */
 const JITTER_SEED = 0x5a105;
 
@@ -81,7 +84,7 @@ function demoPeople(): DemoPerson[] {
   people.push({
     role: 'admin',
     name: 'Grace Whitfield',
-    email: 'grace.whitfield@riverton-clinic.example',
+    email: DEMO_ADMIN_EMAIL,
     resource: `Organization/${ORG.clinic.id}`,
     note: 'Practice manager of Riverton Community Health Clinic: manages staff accounts, schedules and settings. Not a clinician, so her resource is the clinic Organization.',
   });
