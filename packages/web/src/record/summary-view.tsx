@@ -5,6 +5,7 @@ import { formatConcept, formatDate, formatDateTime, relativeDay } from '../lib/f
 import { codeOf, ItemList, Meta, SectionCard } from './record-parts.js';
 import { medicationName, type PatientRecord } from './use-patient-record.js';
 import { encounterKind } from './encounters.js';
+import { splitAppointments } from '../scheduling/appointments.js';
 
 /**
  * The record at a glance: problems, medicines, allergies, vaccinations and visits. Each card
@@ -15,18 +16,10 @@ const ACTIVE_PROBLEM = new Set(['active', 'recurrence', 'relapse']);
 const DISCOUNTED = new Set(['refuted', 'entered-in-error']);
 const ACTIVE_PRESCRIPTION = new Set(['active', 'on-hold']);
 const ACTIVE_STATEMENT = new Set(['active', 'intended']);
-const UPCOMING = new Set(['proposed', 'pending', 'booked', 'arrived', 'checked-in', 'waitlist']);
 
 const isActiveProblem = (c: Condition): boolean => !c.clinicalStatus || ACTIVE_PROBLEM.has(codeOf(c.clinicalStatus) ?? '');
 const isCurrentAllergy = (a: AllergyIntolerance): boolean => codeOf(a.clinicalStatus) !== 'inactive' && codeOf(a.clinicalStatus) !== 'resolved';
 const isDiscounted = (r: Condition | AllergyIntolerance): boolean => DISCOUNTED.has(codeOf(r.verificationStatus) ?? '');
-
-/** The appointments still ahead, soonest first. */
-function upcomingAppointments(appointments: readonly Appointment[], now: Date): Appointment[] {
-  return appointments
-    .filter((a) => UPCOMING.has(a.status) && a.start !== undefined && Date.parse(a.end ?? a.start) >= now.getTime())
-    .sort((a, b) => Date.parse(a.start!) - Date.parse(b.start!));
-}
 
 /** Past details behind a disclosure: the card shows what is current. */
 function Past({ label, children }: { label: string; children: ReactNode }) {
@@ -201,7 +194,7 @@ function appointmentWho(record: PatientRecord, a: Appointment): { clinicians: st
 }
 
 function VisitsCard({ record, now }: { record: PatientRecord; now: Date }) {
-  const upcoming = upcomingAppointments(record.appointments, now);
+  const { upcoming } = splitAppointments(record.appointments, now);
   const recent = record.encounters.filter((e: Encounter) => e.status !== 'cancelled' && e.status !== 'entered-in-error' && e.status !== 'planned').slice(0, 3);
   return (
     <SectionCard title="Visits">

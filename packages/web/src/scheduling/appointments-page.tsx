@@ -1,7 +1,6 @@
 import { Button, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { Appointment, Patient } from '@medplum/fhirtypes';
-import { visitModeOf } from '@salus/core';
 import { IconCalendarPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -11,36 +10,13 @@ import { ConfirmDialog } from '../layout/confirm-dialog.js';
 import { formatDateTime } from '../lib/format.js';
 import { PatientPage } from '../patient/patient-page.js';
 import { AppointmentCard } from './appointment-card.js';
+import { canJoin, splitAppointments } from './appointments.js';
 import { BookVisit } from './book-visit.js';
 import { cancelAppointment, listAppointments, type AppointmentList } from './booking-api.js';
 import { browserZone } from './slots.js';
 
-/** Statuses of a visit still to come. */
-const ACTIVE: ReadonlySet<Appointment['status']> = new Set(['proposed', 'pending', 'booked', 'arrived', 'checked-in', 'waitlist']);
 /** How far back the list of past visits goes; older ones are in the record's Visits. */
 const PAST_DAYS = 90;
-/** A video visit can be joined this long before it starts. */
-export const JOIN_EARLY_MS = 15 * 60_000;
-
-export function splitAppointments(list: Appointment[], now: Date): { upcoming: Appointment[]; past: Appointment[] } {
-  const upcoming: Appointment[] = [];
-  const past: Appointment[] = [];
-  for (const a of list) {
-    const end = Date.parse(a.end ?? a.start ?? '');
-    if (ACTIVE.has(a.status) && end >= now.getTime()) upcoming.push(a);
-    else past.push(a);
-  }
-  past.reverse();
-  return { upcoming, past };
-}
-
-/** Whether a video visit can be joined now: from a little before its start until its end. */
-export function canJoin(a: Appointment, now: Date): boolean {
-  if (visitModeOf(a) !== 'video' || !ACTIVE.has(a.status) || !a.start) return false;
-  const start = Date.parse(a.start);
-  const end = Date.parse(a.end ?? a.start) || start;
-  return now.getTime() >= start - JOIN_EARLY_MS && now.getTime() <= end;
-}
 
 /** The patient's appointments: what is coming (join, move, cancel) and what has been, and booking a new one. */
 export function AppointmentsPage({ patient, whose }: { patient: Patient; whose: string }) {

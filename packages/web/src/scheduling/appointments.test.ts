@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import type { Appointment } from '@medplum/fhirtypes';
 import { visitModeConcept } from '@salus/core';
-import { canJoin, JOIN_EARLY_MS, splitAppointments } from './appointments-page.js';
+import { canJoin, JOIN_EARLY_MS, splitAppointments } from './appointments.js';
 
 const at = (status: Appointment['status'], start: string, mode: 'video' | 'phone' = 'video'): Appointment => ({
   resourceType: 'Appointment',
