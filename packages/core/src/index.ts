@@ -9,3 +9,4 @@ export * from './questionnaires/index.js';
 export * from './scheduling/availability.js';
 export * from './scheduling/availability-extension.js';
 export * from './scheduling/free-slots.js';
+export * from './monitoring/index.js';

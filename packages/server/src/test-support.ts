@@ -3,7 +3,8 @@ import pg from 'pg';
 import type { Resource } from '@medplum/fhirtypes';
 import { stringifyFhirJson } from '@salus/core';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { buildApp, defaultConfig, FHIR_PREFIX, type BuildOptions, type SalusApp } from './app.js';
+import { buildApp, defaultConfig, FHIR_PREFIX, type BuildOptions, type SalusApp, type SalusConfig } from './app.js';
+import type { MqttConfig } from './monitoring/monitoring.js';
 import { seedDemoAccounts } from './auth/demo-accounts.js';
 import { SESSION_COOKIE } from './auth/types.js';
 import { STAFF } from './seed/demo-directory.js';
@@ -37,6 +38,8 @@ export interface Caller {
   fhir<T = Resource>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
   get<T = unknown>(url: string): Promise<TestResponse<T>>;
   post<T = unknown>(url: string, body: unknown): Promise<TestResponse<T>>;
+  /** Any other request outside the FHIR API. */
+  send<T = unknown>(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
 }
 
 export interface TestApp extends Omit<SalusApp, 'fhir'> {
@@ -82,9 +85,11 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
  * DATABASE_URL names a PostgreSQL server, a new database created on it (dropped on close), so
  * test files running side by side never see each other's data.
  */
-export async function startTestApp(options: { seed?: boolean; publicUrl?: string; webDir?: string } & Omit<BuildOptions, 'db'> = {}): Promise<TestApp> {
-  const { seed, publicUrl, webDir, ...build } = options;
-  const config = { ...defaultConfig({}), port: 8080, dataDir: 'memory://', ...(publicUrl ? { publicUrl } : {}), ...(webDir ? { webDir } : {}) };
+export async function startTestApp(options: { seed?: boolean; publicUrl?: string; webDir?: string; mqtt?: MqttConfig } & Omit<BuildOptions, 'db'> = {}): Promise<TestApp> {
+  const { seed, publicUrl, webDir, mqtt, ...build } = options;
+  const { mqtt: _defaultBroker, ...defaults } = defaultConfig({});
+  // No MQTT broker unless a test asks for one: test files run side by side, each on a free port.
+  const config: SalusConfig = { ...defaults, port: 8080, dataDir: 'memory://', ...(publicUrl ? { publicUrl } : {}), ...(webDir ? { webDir } : {}), ...(mqtt ? { mqtt } : {}) };
   let drop: (() => Promise<void>) | undefined;
   if (process.env.DATABASE_URL) {
     const created = await createTestDatabase(process.env.DATABASE_URL);
@@ -117,6 +122,7 @@ export async function startTestApp(options: { seed?: boolean; publicUrl?: string
       fhir: (method, path, body, headers = {}) => call(method, `${FHIR_PREFIX}/${path.replace(/^\//, '')}`, body, headers),
       get: (url) => call('GET', url, undefined, {}),
       post: (url, body) => call('POST', url, body, {}),
+      send: (method, url, body, headers = {}) => call(method, url, body, headers),
     };
   };
   // Backend Services tokens live five minutes; like a real client, fetch a new one before then.

@@ -38,6 +38,8 @@ const PATIENT_WRITES: Readonly<Record<string, ReadonlySet<Interaction>>> = {
   DocumentReference: new Set(['c']),
   Goal: new Set(['c', 'u']),
   MedicationStatement: new Set(['c', 'u']),
+  // Their own home devices: connected and disconnected by them (monitoring/devices.ts).
+  Device: new Set(['c', 'u']),
 };
 
 /** What a pharmacy needs for the prescriptions sent to it: who, what, allergies, cover. */

@@ -213,6 +213,9 @@ export function patientCompartmentParams(): Map<string, string[]> {
     // (Task.for, search parameter `patient`), as R4 places a ServiceRequest by its subject: the
     // patient's care team and the patient see it, with the same consents and audit as the rest.
     patientCompartment.set('Task', ['patient']);
+    // Likewise R4 gives Device no parameter, yet a blood pressure cuff at home is the patient's
+    // own (Device.patient, search parameter `patient`): she and her care team reach it, nobody else.
+    patientCompartment.set('Device', ['patient']);
   }
   return patientCompartment;
 }

@@ -85,7 +85,7 @@ function metaOf(req: FastifyRequest): Meta {
  * A browser opening a socket from another site's page sends the person's cookie along (no CORS
  * for WebSockets): only pages of this server's own origin may open one.
  */
-function requireSameOrigin(req: FastifyRequest, publicUrl: string): void {
+export function requireSameOrigin(req: FastifyRequest, publicUrl: string): void {
   const origin = req.headers.origin;
   if (origin === undefined || origin === new URL(publicUrl).origin) return;
   let host: string | undefined;

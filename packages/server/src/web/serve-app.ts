@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 /** Path prefixes the server answers itself; an unknown path under them is a real 404, never the app. */
-const API_PREFIXES = ['/fhir', '/auth', '/oauth', '/admin', '/me', '/access', '/dev', '/.well-known', '/healthz', '/telehealth'];
+const API_PREFIXES = ['/fhir', '/auth', '/oauth', '/admin', '/me', '/access', '/dev', '/.well-known', '/healthz', '/telehealth', '/monitoring'];
 
 export function isApiPath(path: string): boolean {
   return API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));

@@ -1,0 +1,3 @@
+export * from './readings.js';
+export * from './news2.js';
+export * from './rules.js';
