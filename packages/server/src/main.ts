@@ -11,6 +11,7 @@ import { seedDemoAccounts } from './auth/demo-accounts.js';
 import { CLIENT_CLI_OPTIONS, CLIENT_CLI_USAGE, runClientCommand } from './auth/oauth/cli.js';
 import { keysRotateCommand } from './crypto/reencrypt.js';
 import { buildDemoWorld } from './seed/demo-world.js';
+import { runSimulateCommand, SIMULATE_CLI_OPTIONS, SIMULATE_CLI_USAGE } from './monitoring/simulate-command.js';
 
 const USAGE = `Usage: salus <command> [options]
 
@@ -21,7 +22,7 @@ Commands:
   seed               load the demo world and its people's accounts
   audit verify       check the audit ledger's hash chain; says which entries were altered
   keys reencrypt     re-seal encrypted records with the active key (after adding a new key)
-${CLIENT_CLI_USAGE}
+${CLIENT_CLI_USAGE}${SIMULATE_CLI_USAGE}
 Options (environment variable in brackets):
   --port <n>            HTTP port [PORT] (default 8080)
   --host <addr>         listen address [HOST] (default 0.0.0.0)
@@ -45,6 +46,7 @@ async function main(): Promise<number> {
       'no-seed': { type: 'boolean' },
       concurrency: { type: 'string' },
       ...CLIENT_CLI_OPTIONS,
+      ...SIMULATE_CLI_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -163,6 +165,9 @@ async function main(): Promise<number> {
       await db.close();
       return code;
     }
+    case 'simulate':
+      // A client of a running server, through its HTTP API: it opens no database.
+      return runSimulateCommand(values, { err: process.stderr });
     default:
       console.error(`Unknown command '${command}'\n`);
       process.stdout.write(USAGE);

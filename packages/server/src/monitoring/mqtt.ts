@@ -115,7 +115,8 @@ async function embeddedBroker(deps: MqttOptions): Promise<MqttIngest> {
     },
     authorizeSubscribe: (client, sub, callback) => {
       const identity = identities.get(client);
-      if (!identity || sub.topic !== resultsTopic(identity.deviceId)) return callback(new Error(`Devices subscribe to ${identity ? resultsTopic(identity.deviceId) : 'their own results'} only`));
+      // Refused with SUBACK 0x80 (a null subscription), without dropping the device's connection.
+      if (!identity || sub.topic !== resultsTopic(identity.deviceId)) return callback(null, null);
       callback(null, sub);
     },
     // Readings go to Salus, never on to other clients.

@@ -213,7 +213,9 @@ export async function mqttTransport(mqttUrl: string, devices: DeviceCredentials[
           }, timeoutMs),
         };
         queue.push(w);
-        client.publish(readingsTopic(device.deviceId), body, { qos: 1 }, (err) => {
+        // An external MQTT 5 broker is not Salus's to authenticate devices: each message carries the token too.
+        const options = protocolVersion === 5 ? { qos: 1 as const, properties: { userProperties: { authorization: `Bearer ${device.token}` } } } : { qos: 1 as const };
+        client.publish(readingsTopic(device.deviceId), body, options, (err) => {
           if (!err) return;
           const i = queue.indexOf(w);
           if (i >= 0) queue.splice(i, 1);
