@@ -83,12 +83,12 @@ export async function readPlan(q: Queryable, patientId: string): Promise<StoredP
  * Writes the plan as the caller (`repo`, whose access check decides who may: clinicians caring
  * for the patient), and its projection, in one transaction; serialized per patient.
  */
-export async function savePlan(repo: FhirRepository, patientId: string, plan: MonitoringPlan, now: Date): Promise<StoredPlan> {
+export async function savePlan(repo: FhirRepository, patientId: string, plan: MonitoringPlan, now: Date, onBehalfOf?: string): Promise<StoredPlan> {
   return repo.db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`monitoring-plan|${patientId}`]);
     const r = repo.within(tx);
     const current = await readPlan(tx, patientId);
-    const author = repo.guard?.principal.fhirUser;
+    const author = repo.guard?.principal.fhirUser ?? onBehalfOf;
     let carePlanId: string;
     if (current) {
       const existing = JSON.parse((await r.read('CarePlan', current.carePlanId)).content) as CarePlan;

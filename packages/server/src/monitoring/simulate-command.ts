@@ -56,7 +56,8 @@ interface Options {
   deteriorating: number;
   transport: 'https' | 'mqtt';
   mqttUrl: string;
-  rate: number;
+  /** Readings per second overall; by default 5 for each patient simulated. */
+  rate?: number;
   durationMs?: number;
   spanMinutes: number;
   batchMs: number;
@@ -83,18 +84,17 @@ export function simulateOptions(values: SimulateCliValues): Options {
   const transport = values.transport ?? 'https';
   if (transport !== 'https' && transport !== 'mqtt') throw new Error(`--transport is https or mqtt, not '${transport}'`);
   if ((values['client-id'] === undefined) !== (values['client-key'] === undefined)) throw new Error('--client-id and --client-key go together');
-  const patients = positive(values, 'patients', 10, true);
   const out: Options = {
     url,
-    patients,
+    patients: positive(values, 'patients', 10, true),
     deteriorating: positive(values, 'deteriorating', 2, true),
     transport,
     mqttUrl: values['mqtt-url'] ?? `mqtt://${host.includes(':') ? `[${host}]` : host}:1883`,
-    rate: positive(values, 'rate', 5 * patients, false),
     spanMinutes: positive(values, 'span', 20, false),
     batchMs: positive(values, 'batch-ms', 1000, true),
     seed: positive(values, 'seed', 1, true),
   };
+  if (values.rate !== undefined) out.rate = positive(values, 'rate', 0, false);
   if (values.duration !== undefined) out.durationMs = positive(values, 'duration', 0, false) * 1000;
   if (values['client-id'] && values['client-key']) out.client = { id: values['client-id'], keyFile: values['client-key'] };
   if (out.patients === 0 || out.rate === 0 || out.spanMinutes === 0 || out.batchMs === 0) throw new Error('--patients, --rate, --span and --batch-ms must be above 0');
@@ -292,7 +292,7 @@ export async function runSimulateCommand(values: SimulateCliValues, io: { err: O
     patients: patients.length,
     deteriorating: o.deteriorating,
     startMs: Date.now(),
-    readingsPerSecondPerPatient: o.rate / patients.length,
+    readingsPerSecondPerPatient: o.rate === undefined ? 5 : o.rate / patients.length,
     deteriorationMinutes: o.spanMinutes,
   });
   const devices: PatientDevices[] = [];
@@ -323,7 +323,7 @@ export async function runSimulateCommand(values: SimulateCliValues, io: { err: O
     } else {
       transport = httpTransport(o.url, Math.min(16, devices.length * 2));
     }
-    const rate = Math.round((o.rate / patients.length) * 10) / 10;
+    const rate = Math.round(simulator.options.readingsPerSecondPerPatient * 10) / 10;
     err.write(
       `Sending about ${rate} wearable readings/s per patient over ${o.transport === 'mqtt' ? 'MQTT' : 'HTTP'}, a batch per device every ${o.batchMs} ms; ${simulator.options.deteriorating} deteriorating over ${o.spanMinutes} min; ${o.durationMs === undefined ? 'Ctrl-C to stop' : `for ${o.durationMs / 1000} s`}\n`,
     );
