@@ -25,7 +25,9 @@ const RANK: Record<string, number> = { stat: 0, asap: 1, urgent: 2 };
 async function loadUrgentTasks(signal?: AbortSignal): Promise<UrgentTask[]> {
   const bundle = await searchBundle('Task', { status: OPEN, priority: 'stat,urgent', _include: 'Task:patient', _sort: '-authored-on', _count: 100 }, signal);
   const patients = new Map((bundle.entry ?? []).map((e) => e.resource).filter((r): r is Patient => r?.resourceType === 'Patient').map((p) => [`Patient/${p.id}`, p]));
-  const tasks = matches<Task>(bundle).filter((t): t is Task & { id: string } => t.resourceType === 'Task' && !!t.id);
+  // Monitoring alerts are Tasks too, but they have their own feed and life (acknowledge, resolve,
+  // escalation) on the monitoring dashboard; changing them here would bypass it.
+  const tasks = matches<Task>(bundle).filter((t): t is Task & { id: string } => t.resourceType === 'Task' && !!t.id && !t.code?.coding?.some((c) => c.code === 'monitoring-alert'));
   // Stat before urgent; within each, the newest first as the server sorted them.
   const ranked = tasks.map((task, i) => ({ task, i })).sort((a, b) => (RANK[a.task.priority ?? ''] ?? 9) - (RANK[b.task.priority ?? ''] ?? 9) || a.i - b.i);
   return ranked.map(({ task }) => {
