@@ -12,6 +12,7 @@ import { CLIENT_CLI_OPTIONS, CLIENT_CLI_USAGE, runClientCommand } from './auth/o
 import { keysRotateCommand } from './crypto/reencrypt.js';
 import { buildDemoWorld } from './seed/demo-world.js';
 import { seedDemoMonitoring } from './seed/demo-monitoring.js';
+import { DEFAULT_MQTT } from './monitoring/monitoring.js';
 import { runSimulateCommand, SIMULATE_CLI_OPTIONS, SIMULATE_CLI_USAGE } from './monitoring/simulate-command.js';
 
 const USAGE = `Usage: salus <command> [options]
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
 
   switch (command) {
     case 'start': {
+      if (!config.mqtt && process.env.SALUS_MQTT_PORT !== 'off') config.mqtt = DEFAULT_MQTT;
       const salus = await buildApp(config, seed ? { demoPeople: buildDemoWorld().people } : {});
       if (seed) {
         const seeded = await seedDemo(salus.fhir, { onlyIfEmpty: true });

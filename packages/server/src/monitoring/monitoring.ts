@@ -13,14 +13,21 @@ import { readingsTopic, startMqtt, type MqttIngest } from './mqtt.js';
 import { registerMonitoringRoutes } from './routes.js';
 import { createWatcher, MONITORING_CHANNEL, type Watcher } from './watch.js';
 
-/** Where devices reach Salus over MQTT: an embedded broker on a port, or an external broker. */
-export type MqttConfig = { port: number; host?: string } | { url: string };
+/**
+ * Where devices reach Salus over MQTT: an embedded broker on a port, or an external broker.
+ * `optional`: the default port of `salus start`, which may be taken (a broker already running on
+ * the machine); then Salus starts without MQTT and says so, rather than not at all.
+ */
+export type MqttConfig = { port: number; host?: string; optional?: boolean } | { url: string };
 
+/** The MQTT settings the environment names; none when it names none (`salus start` then uses 1883). */
 export function mqttConfigFromEnv(env: NodeJS.ProcessEnv): MqttConfig | undefined {
   if (env.MQTT_URL) return { url: env.MQTT_URL };
-  if (env.SALUS_MQTT_PORT === 'off') return undefined;
-  return { port: env.SALUS_MQTT_PORT ? Number(env.SALUS_MQTT_PORT) : 1883 };
+  if (!env.SALUS_MQTT_PORT || env.SALUS_MQTT_PORT === 'off') return undefined;
+  return { port: Number(env.SALUS_MQTT_PORT) };
 }
+
+export const DEFAULT_MQTT: MqttConfig = { port: 1883, optional: true };
 
 /** How often monitored patients are checked for readings that stopped coming. */
 const MISSING_DATA_EVERY_MS = 15 * 60_000;
@@ -80,7 +87,14 @@ export async function createMonitoring(deps: { db: Db; repo: FhirRepository; job
       });
     },
     async start(audit) {
-      if (deps.mqtt) mqtt = await startMqtt({ ...deps.mqtt, tokens, ingestor, audit });
+      if (deps.mqtt) {
+        try {
+          mqtt = await startMqtt({ ...deps.mqtt, tokens, ingestor, audit });
+        } catch (e) {
+          if (!('optional' in deps.mqtt && deps.mqtt.optional && (e as { code?: string }).code === 'EADDRINUSE')) throw e;
+          console.warn(`MQTT: port ${deps.mqtt.port} is taken, so devices can send readings over HTTPS only; set SALUS_MQTT_PORT to another port, or MQTT_URL.`);
+        }
+      }
       await scheduleMissingCheck();
     },
     async close() {
