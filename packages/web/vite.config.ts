@@ -4,7 +4,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 
 // The paths the Salus server answers itself; the dev server passes them through to it so the
 // app talks to one origin, as it does when the server serves the built files.
-const API_PREFIXES = ['/fhir', '/auth', '/oauth', '/admin', '/me', '/access', '/dev', '/.well-known', '/telehealth'];
+const API_PREFIXES = ['/fhir', '/auth', '/oauth', '/admin', '/me', '/access', '/dev', '/.well-known', '/telehealth', '/monitoring'];
 const target = process.env.SALUS_DEV_API ?? 'http://localhost:8080';
 
 export default defineConfig({

@@ -17,6 +17,7 @@ import { recordNumber } from './patient-list.js';
 import { ProblemForm } from './problem-form.js';
 import { VitalsForm } from './vitals-form.js';
 import { ClinicianCheckIns } from '../check-ins/clinician-check-ins.js';
+import { ClinicianMonitoring } from '../monitoring/patient-monitoring.js';
 
 const SECTIONS = [
   { path: 'summary', label: 'Summary' },
@@ -25,6 +26,7 @@ const SECTIONS = [
   { path: 'documents', label: 'Documents' },
   { path: 'timeline', label: 'Timeline' },
   { path: 'check-ins', label: 'Check-ins' },
+  { path: 'monitoring', label: 'Monitoring' },
 ] as const;
 
 /** Who the chart is about, always in view: name, age, sex, record number, and allergies first. */
@@ -107,6 +109,7 @@ export function ChartPage() {
             <Route path="documents" element={<DocumentsView record={r} />} />
             <Route path="timeline" element={<TimelineView record={r} />} />
             <Route path="check-ins" element={<ClinicianCheckIns patientId={patientId} me={me.account.fhirUser} nameOf={r.nameOf} />} />
+            <Route path="monitoring" element={<ClinicianMonitoring key={patientId} patientId={patientId} />} />
           </Routes>
           <Modal opened={entry === 'vitals'} onClose={() => setEntry(undefined)} title="Record vital signs" size="lg">
             <VitalsForm patientId={patientId} performer={me.account.fhirUser} onCancel={() => setEntry(undefined)} onSaved={(n) => saved(`${n} ${n === 1 ? 'measurement' : 'measurements'} added to the record.`)} />

@@ -21,6 +21,7 @@ describe('PatientSpace', () => {
       [
         ['Summary', '/patient/ana'],
         ['Results', '/patient/ana/results'],
+        ['My readings', '/patient/ana/readings'],
         ['Check-ins', '/patient/ana/check-ins'],
         ['Appointments', '/patient/ana/appointments'],
         ['Visits', '/patient/ana/visits'],

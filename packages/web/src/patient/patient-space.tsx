@@ -1,5 +1,5 @@
 import { Button, Stack, Text, Title } from '@mantine/core';
-import { IconCalendarEvent, IconChartLine, IconClipboardHeart, IconDownload, IconEye, IconFileText, IconLayoutDashboard, IconShare, IconStethoscope } from '@tabler/icons-react';
+import { IconCalendarEvent, IconChartLine, IconClipboardHeart, IconHeartRateMonitor, IconDownload, IconEye, IconFileText, IconLayoutDashboard, IconShare, IconStethoscope } from '@tabler/icons-react';
 import { Link, Navigate, Route, Routes, useParams } from 'react-router';
 import { AppFrame, type NavItem } from '../layout/app-frame.js';
 import { formatName } from '../lib/format.js';
@@ -19,6 +19,7 @@ import { CheckInsPage } from '../check-ins/check-ins-page.js';
 import { AppointmentsPage, BookPage } from '../scheduling/appointments-page.js';
 import { PatientVisitPage } from '../telehealth/patient-visit-page.js';
 import { PatientVisitsPage } from '../telehealth/patient-visits-page.js';
+import { ReadingsPage } from '../monitoring/readings-page.js';
 
 const ICON = { size: 18, 'aria-hidden': true } as const;
 
@@ -26,6 +27,7 @@ function navFor(base: string): NavItem[] {
   return [
     { to: base, label: 'Summary', icon: <IconLayoutDashboard {...ICON} />, end: true },
     { to: `${base}/results`, label: 'Results', icon: <IconChartLine {...ICON} /> },
+    { to: `${base}/readings`, label: 'My readings', icon: <IconHeartRateMonitor {...ICON} /> },
     { to: `${base}/check-ins`, label: 'Check-ins', icon: <IconClipboardHeart {...ICON} /> },
     { to: `${base}/appointments`, label: 'Appointments', icon: <IconCalendarEvent {...ICON} /> },
     { to: `${base}/visits`, label: 'Visits', icon: <IconStethoscope {...ICON} /> },
@@ -89,6 +91,7 @@ function RecordPages({ record, self }: { record: PatientRecord; self: string | u
       <Route path="sharing" element={<SharingPage key={id} patient={patient} whose={whose} />} />
       <Route path="download" element={<DownloadPage patient={patient} whose={whose} />} />
       <Route path="check-ins" element={<CheckInsPage key={id} patient={patient} whose={whose} />} />
+      <Route path="readings" element={<ReadingsPage key={id} patient={patient} whose={whose} />} />
       <Route
         path="*"
         element={
