@@ -5,6 +5,7 @@ import { auditLedgerFigures } from './audit-ledger.js';
 import { crudFigures } from './crud.js';
 import { createBenchDatabase, postgresInfo, underThrowawayPostgres } from './database.js';
 import { importSynthea } from './import-synthea.js';
+import { monitoringFigures, monitoringOptions } from './monitoring.js';
 import { AIMS, benchOptions } from './options.js';
 import { restrictedFigures } from './restricted.js';
 import { schedulingFigures } from './scheduling.js';
@@ -79,6 +80,8 @@ async function bench(adminUrl: string): Promise<unknown> {
 
     const scheduling = await schedulingFigures({ salus, baseUrl, headers, database: database.name, ...options.scheduling });
 
+    const monitoring = await monitoringFigures({ salus, origin: new URL(baseUrl).origin, database: database.name, ...monitoringOptions(options.mode) });
+
     const auditLedger = await auditLedgerFigures({
       db: salus.db,
       database: database.name,
@@ -112,12 +115,15 @@ async function bench(adminUrl: string): Promise<unknown> {
       search,
       restricted,
       scheduling,
+      monitoring,
       auditLedger,
       aims: {
         importResourcesPerSecond: { aim: AIMS.importResourcesPerSecond, firstPass: imported.firstPass.resourcesPerSecond, overall: imported.overall.resourcesPerSecond, met: imported.firstPass.resourcesPerSecond >= AIMS.importResourcesPerSecond },
         readRequestsPerSecond: { aim: AIMS.readRequestsPerSecond, measured: crud.read.requestsPerSecond, met: crud.read.requestsPerSecond >= AIMS.readRequestsPerSecond },
         searchP99Ms: { aim: AIMS.searchP99Ms, worst: worstSearchP99, met: worstSearchP99 < AIMS.searchP99Ms },
         auditAppendsPerSecond: { aim: AIMS.auditAppendsPerSecond, best: bestAppends, met: bestAppends >= AIMS.auditAppendsPerSecond },
+        monitoringReadingsPerSecond: monitoring.aims.readingsPerSecond,
+        monitoringAlertP99Ms: monitoring.aims.alertP99Ms,
       },
     };
   } finally {

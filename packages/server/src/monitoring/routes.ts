@@ -140,7 +140,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
         'SELECT patient_id, plan, news2, last_reading_at FROM monitoring_patients WHERE patient_id = ANY($1::text[]) AND active',
         [patientIds],
       ),
-      latestReadings(db, patientIds, SHOWN_KINDS, unitOf),
+      latestReadings(db, patientIds, KNOWN_KINDS, unitOf),
       sparklines(db, patientIds, new Date(t.getTime() - 7 * DAY), t, 60),
       openAlerts(patientIds),
     ]);

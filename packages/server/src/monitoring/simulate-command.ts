@@ -65,7 +65,7 @@ interface Options {
   client?: { id: string; keyFile: string };
 }
 
-function positive(values: SimulateCliValues, name: keyof SimulateCliValues, fallback: number, integer: boolean): number {
+function nonNegative(values: SimulateCliValues, name: keyof SimulateCliValues, fallback: number, integer: boolean): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
@@ -73,7 +73,7 @@ function positive(values: SimulateCliValues, name: keyof SimulateCliValues, fall
   return n;
 }
 
-export function simulateOptions(values: SimulateCliValues): Options {
+function simulateOptions(values: SimulateCliValues): Options {
   const url = (values.url ?? 'http://localhost:8080').replace(/\/$/, '');
   let host: string;
   try {
@@ -86,16 +86,16 @@ export function simulateOptions(values: SimulateCliValues): Options {
   if ((values['client-id'] === undefined) !== (values['client-key'] === undefined)) throw new Error('--client-id and --client-key go together');
   const out: Options = {
     url,
-    patients: positive(values, 'patients', 10, true),
-    deteriorating: positive(values, 'deteriorating', 2, true),
+    patients: nonNegative(values, 'patients', 10, true),
+    deteriorating: nonNegative(values, 'deteriorating', 2, true),
     transport,
     mqttUrl: values['mqtt-url'] ?? `mqtt://${host.includes(':') ? `[${host}]` : host}:1883`,
-    spanMinutes: positive(values, 'span', 20, false),
-    batchMs: positive(values, 'batch-ms', 1000, true),
-    seed: positive(values, 'seed', 1, true),
+    spanMinutes: nonNegative(values, 'span', 20, false),
+    batchMs: nonNegative(values, 'batch-ms', 1000, true),
+    seed: nonNegative(values, 'seed', 1, true),
   };
-  if (values.rate !== undefined) out.rate = positive(values, 'rate', 0, false);
-  if (values.duration !== undefined) out.durationMs = positive(values, 'duration', 0, false) * 1000;
+  if (values.rate !== undefined) out.rate = nonNegative(values, 'rate', 0, false);
+  if (values.duration !== undefined) out.durationMs = nonNegative(values, 'duration', 0, false) * 1000;
   if (values['client-id'] && values['client-key']) out.client = { id: values['client-id'], keyFile: values['client-key'] };
   if (out.patients === 0 || out.rate === 0 || out.spanMinutes === 0 || out.batchMs === 0) throw new Error('--patients, --rate, --span and --batch-ms must be above 0');
   return out;
@@ -296,8 +296,17 @@ export async function runSimulateCommand(values: SimulateCliValues, io: { err: O
     deteriorationMinutes: o.spanMinutes,
   });
   const devices: PatientDevices[] = [];
+  const stop = new AbortController();
+  // The first Ctrl-C ends the run (and a set-up under way) and waits for the answers; a second one does not wait.
+  const interrupt = (): void => {
+    if (stop.signal.aborted) process.exit(130);
+    err.write('Stopping: waiting for the answers to what was sent (Ctrl-C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', interrupt);
   try {
     for (const [i, patient] of patients.entries()) {
+      if (stop.signal.aborted) break;
       const sim = simulator.patients[i]!;
       const id = patient.id!;
       const summary = await api<{ enrolled: boolean; plan: { conditions: string[] } }>(o.url, creds, 'GET', `/monitoring/patients/${encodeURIComponent(id)}`);
@@ -311,13 +320,11 @@ export async function runSimulateCommand(values: SimulateCliValues, io: { err: O
       const units = sim.usUnits ? ', US units' : '';
       err.write(`  ${nameOf(patient)} (Patient/${id}): ${sim.profile}, simulated as ${sim.conditions.join(' + ')}${units}; ${plan}\n`);
     }
+    if (stop.signal.aborted) return 130;
 
     let transport: ReadingsTransport;
     if (o.transport === 'mqtt') {
-      const mqtt = await mqttTransport(
-        o.mqttUrl,
-        devices.flatMap((d) => [d.wearable, d.spot]),
-      );
+      const mqtt = await mqttTransport(o.mqttUrl, devices.flatMap((d) => [d.wearable, d.spot]));
       err.write(`Connected ${devices.length * 2} devices to ${o.mqttUrl} (MQTT ${mqtt.protocolVersion === 5 ? '5' : '3.1.1'})\n`);
       transport = mqtt;
     } else {
@@ -327,14 +334,6 @@ export async function runSimulateCommand(values: SimulateCliValues, io: { err: O
     err.write(
       `Sending about ${rate} wearable readings/s per patient over ${o.transport === 'mqtt' ? 'MQTT' : 'HTTP'}, a batch per device every ${o.batchMs} ms; ${simulator.options.deteriorating} deteriorating over ${o.spanMinutes} min; ${o.durationMs === undefined ? 'Ctrl-C to stop' : `for ${o.durationMs / 1000} s`}\n`,
     );
-    const stop = new AbortController();
-    // The first Ctrl-C ends the run and waits for the answers; a second one does not wait.
-    const interrupt = (): void => {
-      if (stop.signal.aborted) process.exit(130);
-      err.write('Stopping: waiting for the answers to what was sent (Ctrl-C again to quit at once)\n');
-      stop.abort();
-    };
-    process.on('SIGINT', interrupt);
     try {
       const totals = await runSimulation({
         simulator,
@@ -350,10 +349,10 @@ export async function runSimulateCommand(values: SimulateCliValues, io: { err: O
       );
       return totals.failedBatches > 0 ? 1 : 0;
     } finally {
-      process.off('SIGINT', interrupt);
       await transport.close();
     }
   } finally {
+    process.off('SIGINT', interrupt);
     // Each run's tokens were shown to it alone; its devices are disconnected rather than left behind unusable.
     const ids = devices.flatMap((d) => [d.wearable.deviceId, d.spot.deviceId]);
     const revoked = await Promise.allSettled(ids.map((id) => api(o.url, creds, 'POST', `${FHIR_PREFIX}/Device/${encodeURIComponent(id)}/$revoke`)));

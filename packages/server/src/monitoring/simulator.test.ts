@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeReading, parseCompactBatch, scoreNews2, type News2Band, type RawReading } from '@salus/core';
-import { batchesByDevice, DETERIORATED, ECG_HZ, ECG_SECONDS, ecgStrip, HEART_FAILURE_GAIN_KG, MAX_BATCH, Random, Simulator, type SimulatedReading } from './simulator.js';
+import { batchesByDevice, ECG_HZ, ECG_SECONDS, ecgStrip, HEART_FAILURE_GAIN_KG, MAX_BATCH, Random, Simulator, type SimulatedReading } from './simulator.js';
 
 const START = Date.parse('2026-03-09T14:00:00.000Z');
 const MINUTE = 60_000;
@@ -177,7 +177,6 @@ test('a deteriorating patient climbs through the NEWS2 bands to the end values o
   assert.equal(sim.progress(0, START), 0);
   assert.equal(sim.progress(0, START + 20 * MINUTE), 1);
   assert.equal(sim.progress(2, START + 20 * MINUTE), 0);
-  assert.deepEqual(DETERIORATED.heartRate, 125);
 });
 
 test('a deteriorating heart-failure patient puts on about 2.5 kg over the span ("3 days")', () => {

@@ -39,7 +39,8 @@ const STATUS_TEXT: Record<MonitoringAlert['status'], string> = { open: 'Open', a
 
 export function AlertStatusBadge({ status }: { status: MonitoringAlert['status'] }) {
   return (
-    <Badge color={status === 'open' ? 'red' : 'gray'} variant="outline" tt="none">
+    // The darkest shade of each: an outline badge's text must still read at AA on white.
+    <Badge color={status === 'open' ? 'red.9' : 'gray.8'} variant="outline" tt="none">
       {STATUS_TEXT[status]}
     </Badge>
   );

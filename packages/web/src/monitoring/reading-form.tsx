@@ -109,7 +109,7 @@ export function ReadingForm({ patientId, onSaved }: { patientId: string; onSaved
         )}
         {done && (
           <Stack gap={4} role={done.advice?.level === 'urgent' ? 'alert' : 'status'} align="flex-start">
-            <Text c="green.9" size="sm" fw={600}>
+            <Text size="sm" fw={600}>
               {done.message}
             </Text>
             {done.advice && (
