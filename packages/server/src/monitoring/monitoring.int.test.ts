@@ -200,6 +200,9 @@ describe('ingestion over HTTPS', () => {
     assert.deepEqual(r.body.issue?.map((i) => i.expression?.[0]), ['readings[0].value', 'readings[1].kind']);
     const anon = await t.app.inject({ method: 'POST', url: '/monitoring/readings', headers: { 'content-type': 'application/json' }, payload: '{"readings":[]}' });
     assert.equal(anon.statusCode, 401);
+    const garbled = await t.app.inject({ method: 'POST', url: '/monitoring/readings', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: '{"readings": [' });
+    assert.equal(garbled.statusCode, 400);
+    assert.match((JSON.parse(garbled.body) as OperationOutcome).issue?.[0]?.diagnostics ?? '', /Malformed JSON/);
   });
 
   test('manual entry by the patient returns advice; outsiders cannot enter readings for her', async () => {
