@@ -1,3 +1,4 @@
 export * from './readings.js';
 export * from './news2.js';
 export * from './rules.js';
+export * from './api.js';

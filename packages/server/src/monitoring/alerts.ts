@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Extension, HumanName, Patient, Practitioner, Reference, Task } from '@medplum/fhirtypes';
-import { conflict, notFound, READING_KINDS, type AlertSeverity, type ReadingKind } from '@salus/core';
+import { conflict, notFound, READING_KINDS, type AlertSeverity, type MonitoringAlert, type ReadingKind } from '@salus/core';
+
+export type { MonitoringAlert };
 import type { Queryable } from '../db/db.js';
 import type { FhirRepository } from '../fhir/repository.js';
 import { readMany } from '../fhir/store.js';
@@ -22,27 +24,7 @@ const READING_EXTENSION = 'https://salus.health/fhir/StructureDefinition/alert-r
 /** Minutes an alert may stay unacknowledged before it goes to a second clinician. */
 export const ESCALATE_AFTER_MINUTES: Record<AlertSeverity, number> = { high: 15, medium: 60, low: 240 };
 
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
-
-export interface MonitoringAlert {
-  id: string;
-  patientId: string;
-  patientName: string;
-  status: AlertStatus;
-  severity: AlertSeverity;
-  rule: string;
-  title: string;
-  detail: string;
-  reading?: { kind: ReadingKind; time: string; value: number; value2?: number; unit: string };
-  openedAt: string;
-  acknowledgedAt?: string;
-  acknowledgedBy?: string;
-  resolvedAt?: string;
-  resolvedBy?: string;
-  escalatedAt?: string;
-  escalatedTo?: string;
-  owner?: string;
-}
+export type AlertStatus = MonitoringAlert['status'];
 
 const PRIORITY: Record<AlertSeverity, Task['priority']> = { high: 'stat', medium: 'urgent', low: 'routine' };
 const SEVERITY: Record<string, AlertSeverity> = { stat: 'high', asap: 'high', urgent: 'medium', routine: 'low' };

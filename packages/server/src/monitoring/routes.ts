@@ -11,6 +11,7 @@ import {
   unauthorized,
   outcome,
   issue,
+  type LatestReading,
   type MonitoringPlan,
   type ReadingKind,
 } from '@salus/core';
@@ -46,17 +47,6 @@ export interface MonitoringRouteDeps {
 
 type Meta = { ip?: string; userAgent?: string };
 const metaOf = (req: FastifyRequest): Meta => ({ ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
-
-export interface LatestReading {
-  kind: ReadingKind;
-  time: string;
-  value: number;
-  value2?: number;
-  unit: string;
-  unitText: string;
-  text: string;
-  advice?: { level: string; text: string };
-}
 
 const DAY = 86_400_000;
 const SHOWN_KINDS = KNOWN_KINDS.filter((k) => k !== 'ecg');

@@ -14,6 +14,7 @@ import {
   type MonitoringPlan,
   type News2Band,
   type News2Result,
+  type News2Summary,
   type ReadingKind,
   type TrendRule,
 } from '@salus/core';
@@ -33,19 +34,13 @@ import { latestReadings, readingsById, recentValues, type StoredReading } from '
 /** NOTIFY channel of monitoring events between nodes: alerts, plan changes, new scores, readings. */
 export const MONITORING_CHANNEL = 'salus_monitoring';
 
+export type { News2Summary };
+
 export type MonitoringEvent =
   | { t: 'alert'; id: string; p: string }
   | { t: 'plan'; p: string }
   | { t: 'news2'; p: string; n: News2Summary }
   | { t: 'readings'; p: string; r: { kind: ReadingKind; time: string; value: number; value2?: number }[] };
-
-export interface News2Summary {
-  total: number;
-  band: News2Band;
-  time: string;
-  scale: 1 | 2;
-  parameters: News2Result['parameters'];
-}
 
 /** Observations of a full NEWS2 set must fall within this span before the newest of them. */
 const NEWS2_WINDOW_MS = 60 * 60_000;
