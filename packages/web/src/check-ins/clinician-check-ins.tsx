@@ -1,8 +1,8 @@
-import { Accordion, Badge, Box, Button, Group, NativeSelect, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Accordion, Badge, Button, Group, NativeSelect, Paper, Stack, Table, Text } from '@mantine/core';
 import type { CarePlan, QuestionnaireResponse, Reference } from '@medplum/fhirtypes';
 import { notifications } from '@mantine/notifications';
 import { CHECK_INS, checkInFor, plannedCheckIn, scheduleText, scoreResponse, type CheckInSchedule } from '@salus/core';
-import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { asApiError } from '../api/http.js';
 import { AsyncView, EmptyState, useAsync } from '../layout/async.js';
 import { ConfirmDialog } from '../layout/confirm-dialog.js';
@@ -10,6 +10,7 @@ import { formatDate, formatDateTime } from '../lib/format.js';
 import { endEnrolment, enrolInCheckIns, loadCheckIns, type CheckInRecord } from './check-in-api.js';
 import { answerText, checkInsDue, scoreHistory } from './check-ins.js';
 import { ScoreHistory, SeverityBadge } from './score-history.js';
+import { Section } from '../layout/section.js';
 
 /**
  * The chart's Check-ins tab: enrol the patient in scheduled check-ins and end an enrolment, the
@@ -188,18 +189,6 @@ function Responses({ responses }: { responses: QuestionnaireResponse[] }) {
         );
       })}
     </Accordion>
-  );
-}
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const id = useId();
-  return (
-    <Box component="section" aria-labelledby={id}>
-      <Title order={2} size="h4" id={id} mb="xs">
-        {title}
-      </Title>
-      {children}
-    </Box>
   );
 }
 

@@ -1,6 +1,6 @@
-import { Anchor, Box, Grid, Group, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { AsyncView, useAsync } from '../layout/async.js';
 import { DataTable } from '../layout/data-table.js';
@@ -12,6 +12,7 @@ import { applyLiveToDashboard, dashboardReadings, readingText, SHORT_LABEL, sort
 import { loadAlerts, loadDashboard, type DashboardRow, type LiveMessage, type MonitoringAlert } from './monitoring-api.js';
 import { Sparkline } from './sparkline.js';
 import { useNow } from './use-now.js';
+import { Section } from '../layout/section.js';
 
 /**
  * The clinician's remote-monitoring dashboard: every enrolled patient they look after, the most
@@ -19,21 +20,6 @@ import { useNow } from './use-now.js';
  * where alerts are acknowledged and resolved. Both stay current through the live socket: a new
  * alert appears (a high one is also announced), and a patient whose risk changed moves.
  */
-
-function Section({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
-  const id = useId();
-  return (
-    <Box component="section" aria-labelledby={id}>
-      <Group justify="space-between" align="baseline" mb="xs">
-        <Title order={2} size="h3" id={id}>
-          {title}
-        </Title>
-        {aside}
-      </Group>
-      {children}
-    </Box>
-  );
-}
 
 function LatestCell({ row }: { row: DashboardRow }) {
   const shown = dashboardReadings(row.latest);
@@ -161,12 +147,12 @@ export function MonitoringDashboardPage() {
           return (
             <Grid gap="lg">
               <Grid.Col span={{ base: 12, xl: 8 }}>
-                <Section title="Patients">
+                <Section size="h3" title="Patients">
                   <PatientRows rows={v.rows} now={now} />
                 </Section>
               </Grid.Col>
               <Grid.Col span={{ base: 12, xl: 4 }}>
-                <Section title="Alerts" aside={<Text size="sm" c="dimmed">{unresolved} needing action</Text>}>
+                <Section size="h3" title="Alerts" aside={<Text size="sm" c="dimmed">{unresolved} needing action</Text>}>
                   <AlertList alerts={v.alerts} label="Monitoring alerts" showPatient empty="No open alerts." onChanged={changed} />
                 </Section>
               </Grid.Col>

@@ -1,5 +1,5 @@
-import { Alert, Box, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { Alert, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { AsyncView, EmptyState, useAsync } from '../layout/async.js';
 import { formatDateTime } from '../lib/format.js';
 import { AlertList } from './alert-list.js';
@@ -12,6 +12,7 @@ import { applyLiveToPatient, BAND_STYLE, NEWS2_PARAMETER_LABEL, news2Response, n
 import { loadEcg, loadPatientMonitoring, type LatestReading, type LiveMessage, type MonitoringAlert, type News2Summary, type PatientMonitoring } from './monitoring-api.js';
 import { PlanEditor } from './plan-editor.js';
 import { ReadingChart } from './reading-chart.js';
+import { Section } from '../layout/section.js';
 
 /**
  * The chart's Monitoring tab: NEWS2 with each parameter's score and the response its band calls
@@ -19,18 +20,6 @@ import { ReadingChart } from './reading-chart.js';
  * the latest ECG strips, the monitoring plan and the devices. Alerts, readings and NEWS2 stay
  * current through the live socket.
  */
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const id = useId();
-  return (
-    <Box component="section" aria-labelledby={id}>
-      <Title order={2} size="h4" id={id} mb="xs">
-        {title}
-      </Title>
-      {children}
-    </Box>
-  );
-}
 
 function News2Panel({ news2 }: { news2: News2Summary | undefined }) {
   if (!news2) return <EmptyState>No NEWS2 score yet: it needs respiration rate, SpO₂, blood pressure, pulse, consciousness and temperature from about the same time.</EmptyState>;

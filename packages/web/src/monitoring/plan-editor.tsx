@@ -1,8 +1,8 @@
-import { ActionIcon, Alert, Box, Button, Checkbox, Group, NativeSelect, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Alert, Button, Checkbox, Group, NativeSelect, Stack, Switch, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { defaultPlan, describeRule, planIssues, READING_KINDS, type MonitoringCondition, type MonitoringGoal, type MonitoringPlan, type MonitoringRule } from '@salus/core';
 import { IconAlertTriangle, IconPlus, IconTrash } from '@tabler/icons-react';
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import { asApiError } from '../api/http.js';
 import { savePlan } from './monitoring-api.js';
 import {
@@ -18,6 +18,7 @@ import {
   RULE_TYPES,
   SEVERITIES,
 } from './plan-form.js';
+import { Section } from '../layout/section.js';
 
 /**
  * The patient's monitoring plan: the conditions monitored, the rules that raise alerts
@@ -64,18 +65,6 @@ function NumberField({ label, value, error, onChange }: { label: string; value: 
         onChange(n);
       }}
     />
-  );
-}
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const id = useId();
-  return (
-    <Box component="section" aria-labelledby={id}>
-      <Title order={3} size="h5" id={id} mb={6}>
-        {title}
-      </Title>
-      {children}
-    </Box>
   );
 }
 
@@ -248,7 +237,7 @@ export function PlanEditor({ patientId, plan, onSaved }: { patientId: string; pl
 
   return (
     <Stack gap="lg">
-      <Section title="Conditions">
+      <Section order={3} size="h5" gap={6} title="Conditions">
         <Checkbox.Group
           label="Conditions monitored"
           value={draft.conditions}
@@ -269,7 +258,7 @@ export function PlanEditor({ patientId, plan, onSaved }: { patientId: string; pl
         </Text>
       </Section>
 
-      <Section title="Oxygen saturation scale">
+      <Section order={3} size="h5" gap={6} title="Oxygen saturation scale">
         <Switch
           label="Use SpO₂ scale 2"
           description="For hypercapnic respiratory failure with a prescribed target of 88–92 %."
@@ -285,7 +274,7 @@ export function PlanEditor({ patientId, plan, onSaved }: { patientId: string; pl
         )}
       </Section>
 
-      <Section title="Alert rules">
+      <Section order={3} size="h5" gap={6} title="Alert rules">
         {err('rules') && (
           <Text size="sm" c="red.8" role="alert" mb={4}>
             {err('rules')}
@@ -323,7 +312,7 @@ export function PlanEditor({ patientId, plan, onSaved }: { patientId: string; pl
         </Button>
       </Section>
 
-      <Section title="Goals">
+      <Section order={3} size="h5" gap={6} title="Goals">
         {err('goals') && (
           <Text size="sm" c="red.8" role="alert" mb={4}>
             {err('goals')}

@@ -1,8 +1,8 @@
-import { Alert, Box, Button, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { Patient } from '@medplum/fhirtypes';
 import { READING_KINDS, type MonitoringGoal } from '@salus/core';
 import { IconAlertTriangle, IconAmbulance, IconPhone } from '@tabler/icons-react';
-import { useId, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { AsyncView, EmptyState, useAsync } from '../layout/async.js';
 import { formatDateTime } from '../lib/format.js';
 import { PatientPage } from '../patient/patient-page.js';
@@ -14,6 +14,7 @@ import { readingText } from './monitoring.js';
 import { loadPatientMonitoring, type LatestReading, type PatientMonitoring } from './monitoring-api.js';
 import { ReadingChart } from './reading-chart.js';
 import { ReadingForm } from './reading-form.js';
+import { Section } from '../layout/section.js';
 
 /**
  * "My readings": the patient's (or, for a caregiver, their ward's) home readings in plain words —
@@ -21,18 +22,6 @@ import { ReadingForm } from './reading-form.js';
  * reading by hand, and the devices that send them. Urgent advice comes first, with the emergency
  * number.
  */
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const id = useId();
-  return (
-    <Box component="section" aria-labelledby={id}>
-      <Title order={2} size="h3" id={id} mb="sm">
-        {title}
-      </Title>
-      {children}
-    </Box>
-  );
-}
 
 function UrgentAdvice({ latest }: { latest: LatestReading[] }) {
   const urgent = latest.filter((r) => r.advice?.level === 'urgent');
@@ -134,14 +123,14 @@ function Overview({ pm, patientId, onChanged }: { pm: PatientMonitoring; patient
   return (
     <Stack gap="xl">
       <UrgentAdvice latest={pm.latest} />
-      <Section title="Latest readings">
+      <Section size="h3" gap="sm" title="Latest readings">
         <LatestCards latest={pm.latest} goals={pm.plan.goals} />
       </Section>
-      <Section title="Goals">
+      <Section size="h3" gap="sm" title="Goals">
         <Goals pm={pm} />
       </Section>
       {kinds.length > 0 && (
-        <Section title="Over time">
+        <Section size="h3" gap="sm" title="Over time">
           <Stack gap="xl">
             {kinds.map((kind) => (
               <ReadingChart key={`${kind}-${round}`} patientId={patientId} kind={kind} goals={pm.plan.goals} ranges={['7d', '30d', '90d']} initialRange="30d" />
@@ -149,7 +138,7 @@ function Overview({ pm, patientId, onChanged }: { pm: PatientMonitoring; patient
           </Stack>
         </Section>
       )}
-      <Section title="Add a reading">
+      <Section size="h3" gap="sm" title="Add a reading">
         <ReadingForm
           patientId={patientId}
           onSaved={() => {
@@ -158,7 +147,7 @@ function Overview({ pm, patientId, onChanged }: { pm: PatientMonitoring; patient
           }}
         />
       </Section>
-      <Section title="Devices">
+      <Section size="h3" gap="sm" title="Devices">
         <PatientDevices patientId={patientId} devices={pm.devices} onChanged={onChanged} />
       </Section>
     </Stack>

@@ -1,9 +1,9 @@
-import { Alert, Badge, Box, Button, Checkbox, Group, List, Modal, Paper, Radio, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Box, Button, Checkbox, Group, List, Modal, Paper, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import type { Consent, Organization, Patient, Practitioner, Reference, RelatedPerson } from '@medplum/fhirtypes';
 import { IconInfoCircle } from '@tabler/icons-react';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { createResource, search, updateResource } from '../api/fhir.js';
 import { AsyncView, useAsync } from '../layout/async.js';
 import { formatDate } from '../lib/format.js';
@@ -13,6 +13,7 @@ import { useMe } from '../session/session.js';
 import { buildConsent, consentRules, DATA_GROUPS, describeRule, inForce, type DataGroupId, type SharingChoice } from './consents.js';
 import { lookupNames } from './names.js';
 import { PatientPage } from './patient-page.js';
+import { Section } from '../layout/section.js';
 
 /**
  * "Sharing": the patient's own decisions about who sees their record, on top of the care
@@ -20,21 +21,9 @@ import { PatientPage } from './patient-page.js';
  * withdrawing one makes it inactive, which keeps it on record as a past choice.
  */
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const id = useId();
-  return (
-    <Box component="section" aria-labelledby={id} maw={760}>
-      <Title order={2} size="h4" id={id} mb="xs">
-        {title}
-      </Title>
-      {children}
-    </Box>
-  );
-}
-
 function Defaults({ whose }: { whose: string }) {
   return (
-    <Section title={`Who can see ${whose} record now`}>
+    <Section maw={760} title={`Who can see ${whose} record now`}>
       <Text size="sm">Without you doing anything:</Text>
       <List size="sm" spacing={4} my="xs">
         <List.Item>the clinic that holds the record, and the clinicians who work there;</List.Item>
@@ -110,7 +99,7 @@ function Choices({ data, whose, onChanged }: { data: SharingData; whose: string;
   }
 
   return (
-    <Section title="Your choices">
+    <Section maw={760} title="Your choices">
       {current.length === 0 ? (
         <Text size="sm" c="dimmed">
           You have not made any choices, so only the people above can see {whose} record.
@@ -238,7 +227,7 @@ function NewChoice({ patient, whose, performer, onSaved }: { patient: Patient; w
   }
 
   return (
-    <Section title="Make a new choice">
+    <Section maw={760} title="Make a new choice">
       <Paper withBorder p="md">
         <form onSubmit={submit} noValidate>
           <Stack gap="md">
