@@ -382,5 +382,9 @@ describe('screens\' data and who sees it', () => {
     await as('okafor').get(`/monitoring/patients/${ANA}`);
     const entry = audits.filter((a) => a.subtype === 'monitoring-summary' && a.patientIds.includes(ANA)).at(-1);
     assert.equal(entry?.agent.fhirUser, 'Practitioner/demo-dr-okafor');
+    // A list names everyone it showed.
+    await as('okafor').get('/monitoring/dashboard');
+    const dashboard = audits.filter((a) => a.subtype === 'monitoring-dashboard').at(-1);
+    assert.deepEqual([...(dashboard?.patientIds ?? [])].sort(), [ANA, JOSE].sort());
   });
 });

@@ -75,11 +75,13 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
     req: FastifyRequest,
     entry: { action: AuditInput['action']; subtype: string; patientId?: string },
     need: (guard: AccessGuard) => void | Promise<void>,
-    fn: (ctx: { principal: Principal; guard: AccessGuard }) => Promise<T>,
+    fn: (ctx: { principal: Principal; guard: AccessGuard; shown: Set<string> }) => Promise<T>,
   ): Promise<T> {
     const principal = await auth.principal(req);
     if (!principal) throw unauthorized('Sign in to see monitoring');
     const guard = new AccessGuard(principal);
+    // Patients a list showed (the dashboard, the alert feed): each one's access log says so.
+    const shown = new Set<string>(entry.patientId ? [entry.patientId] : []);
     const record = (status: number, error?: string) =>
       audit.append({
         action: entry.action,
@@ -87,8 +89,8 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
         outcome: status === 401 || status === 403 || (status === 404 && guard.denials.length > 0) ? 'denied' : status >= 400 ? 'failure' : 'success',
         ...(error ? { outcomeDesc: error } : {}),
         agent: auditAgent(principal, metaOf(req)),
-        entities: entry.patientId ? [`Patient/${entry.patientId}`] : [],
-        patientIds: entry.patientId ? [entry.patientId] : [],
+        entities: [...shown].map((id) => `Patient/${id}`),
+        patientIds: [...shown],
         query: req.url,
       });
     try {
@@ -97,7 +99,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
         await guard.checkStored(db, 'Patient', entry.patientId, 'r');
       }
       await need(guard);
-      const out = await fn({ principal, guard });
+      const out = await fn({ principal, guard, shown });
       await record(200);
       return out;
     } catch (e) {
@@ -281,7 +283,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
   );
 
   app.get('/monitoring/dashboard', async (req) =>
-    asCaller(req, { action: 'R', subtype: 'monitoring-dashboard' }, requireClinician, async ({ guard }) => {
+    asCaller(req, { action: 'R', subtype: 'monitoring-dashboard' }, requireClinician, async ({ guard, shown }) => {
       // The patients are found through a FHIR search as the clinician, so the one access check decides whom they see.
       const { page } = await repo.as(guard).search('CarePlan', [
         ['category', `${MONITORING_CATEGORY.system}|${MONITORING_CATEGORY.code}`],
@@ -291,6 +293,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
       ]);
       const patients = page.entries.filter((e) => e.resType === 'Patient').map((e) => ({ id: e.id, ...(JSON.parse(e.content) as { name?: { given?: string[]; family?: string; text?: string }[]; birthDate?: string }) }));
       const ids = patients.map((p) => p.id);
+      for (const id of ids) shown.add(id);
       const { byPatient, latest, lines, alerts } = await summaries(ids);
       const rows = patients.map((p) => {
         const m = byPatient.get(p.id);
@@ -310,13 +313,12 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
         };
       });
       rows.sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || b.openAlerts - a.openAlerts || (b.news2?.total ?? -1) - (a.news2?.total ?? -1) || a.patient.name.localeCompare(b.patient.name));
-      guard.touched.add('CarePlan');
       return { patients: rows };
     }),
   );
 
   app.get<{ Querystring: { status?: string; patient?: string } }>('/monitoring/alerts', async (req) =>
-    asCaller(req, { action: 'R', subtype: 'monitoring-alerts', ...(req.query.patient ? { patientId: req.query.patient } : {}) }, () => undefined, async ({ guard }) => {
+    asCaller(req, { action: 'R', subtype: 'monitoring-alerts', ...(req.query.patient ? { patientId: req.query.patient } : {}) }, () => undefined, async ({ guard, shown }) => {
       const wanted = (req.query.status ?? 'open,acknowledged').split(',');
       const map: Record<string, string> = { open: 'requested', acknowledged: 'accepted', resolved: 'completed' };
       const statuses = wanted.map((s) => map[s]);
@@ -329,7 +331,9 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
       ];
       if (req.query.patient) query.push(['patient', req.query.patient]);
       const { page } = await repo.as(guard).search('Task', query);
-      return { alerts: await alertsFromTasks(repo, page.entries.map((e) => JSON.parse(e.content) as Task)) };
+      const alerts = await alertsFromTasks(repo, page.entries.map((e) => JSON.parse(e.content) as Task));
+      for (const a of alerts) shown.add(a.patientId);
+      return { alerts };
     }),
   );
 

@@ -275,14 +275,21 @@ export function createWatcher(deps: WatchDeps): Watcher {
       const r = await db.query<{ patient_id: string; plan: MonitoringPlan; care_plan_id: string; enrolled_at: Date }>(
         'SELECT patient_id, plan, care_plan_id, enrolled_at FROM monitoring_patients WHERE active',
       );
+      const watched = r.rows.filter((row) => row.plan.rules.some((rule) => rule.type === 'missing'));
+      if (watched.length === 0) return 0;
+      // Every monitored patient's newest reading of each kind, in one statement.
+      const newest = new Map<string, number>();
+      for (const x of await latestReadings(db, watched.map((w) => w.patient_id), Object.keys(READING_KINDS) as ReadingKind[], unitOf)) {
+        newest.set(`${x.patientId}|${x.kind}`, new Date(x.time).getTime());
+      }
       const t = now().getTime();
       let opened = 0;
-      for (const row of r.rows) {
+      for (const row of watched) {
         for (const rule of row.plan.rules) {
           if (rule.type !== 'missing') continue;
           const kinds = rule.kind ? [rule.kind] : (Object.keys(READING_KINDS) as ReadingKind[]);
-          const latest = await latestReadings(db, [row.patient_id], kinds, unitOf);
-          const last = Math.max(new Date(row.enrolled_at).getTime(), ...latest.map((x) => new Date(x.time).getTime()));
+          const times = kinds.map((k) => newest.get(`${row.patient_id}|${k}`)).filter((x): x is number => x !== undefined);
+          const last = Math.max(new Date(row.enrolled_at).getTime(), ...times);
           if (t - last < rule.hours * 3600_000) continue;
           const p = await planOf(row.patient_id);
           const id = await db.transaction((tx) =>
@@ -293,7 +300,7 @@ export function createWatcher(deps: WatchDeps): Watcher {
                 ruleKey: ruleKey(rule),
                 severity: rule.severity,
                 title: describeRule(rule),
-                detail: `The last ${rule.kind ? READING_KINDS[rule.kind].text.toLowerCase() : 'reading'} arrived ${latest.length ? new Date(last).toISOString() : 'never (since enrolment)'}`,
+                detail: `The last ${rule.kind ? READING_KINDS[rule.kind].text.toLowerCase() : 'reading'} arrived ${times.length ? new Date(last).toISOString() : 'never (since enrolment)'}`,
                 carePlanId: row.care_plan_id,
                 ...(p?.owner ? { owner: p.owner } : {}),
               },
