@@ -31,8 +31,13 @@ const MARKED = new RegExp(`"${MARK}(-?[0-9.eE+-]+)${MARK}"`, 'g');
 let decimalsSeen = false;
 let capturing = false;
 
-/** Numbers whose text might not survive a round trip through a double: trailing zeros, exponents, many digits. */
-const MAYBE_LOSSY = /\d\.\d*0(?!\d)|\d[eE][+-]?\d|\d{16}/;
+/**
+ * Numbers whose text might not survive a round trip through a double: trailing zeros, exponents,
+ * many digits. A JSON number ends where a value ends (`,` `]` `}` or space), which tells `6.0` from
+ * the `.120` of a time such as "08:02:00.120Z" inside a string; without that, most timestamps sent
+ * the slow way.
+ */
+const MAYBE_LOSSY = /\d\.\d*0(?=[\s,\]}]|$)|\d[eE][+-]?\d|\d{16}/;
 
 // A JSON string (skipped whole, so digits inside text are never touched) or a JSON number.
 const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { badRequest } from '@salus/core';
 import type { AuditSink } from '../access/audit-recorder.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Db } from '../db/db.js';
@@ -71,36 +70,20 @@ export async function createMonitoring(deps: { db: Db; repo: FhirRepository; job
     mqttPort: () => mqtt?.port,
     async register(app, { auth, audit }) {
       live = await createLiveHub({ db, repo, auth, audit, publicUrl: deps.publicUrl, onPlanChanged: (p) => watcher.forget(p) });
-      const hub = live;
-      const registerScopedRoutes = (scope: FastifyInstance): void =>
-        registerMonitoringRoutes(scope, {
-          db,
-          repo,
-          auth,
-          audit,
-          tokens,
-          ingestor,
-          now,
-          planChanged: async (p) => {
-            watcher.forget(p);
-            await db.query('SELECT pg_notify($1, $2)', [MONITORING_CHANNEL, JSON.stringify({ t: 'plan', p })]);
-          },
-          mqttTopic: readingsTopic,
-        });
-      await app.register(async (scope) => {
-        // Readings become float8 rows, so the FHIR parser's care for decimal precision buys
-        // nothing here and costs much: its check for long numbers also fires on every ISO time
-        // whose milliseconds end in 0. Plain JSON.parse, in this scope only; bad JSON is still a 400.
-        scope.removeContentTypeParser(['application/json', 'application/fhir+json']);
-        scope.addContentTypeParser(['application/json', 'application/fhir+json'], { parseAs: 'string' }, (_req, body, done) => {
-          try {
-            done(null, body === '' ? undefined : JSON.parse(body as string));
-          } catch (e) {
-            done(badRequest(`Malformed JSON: ${e instanceof Error ? e.message : String(e)}`) as unknown as Error, undefined);
-          }
-        });
-        hub.register(scope);
-        registerScopedRoutes(scope);
+      live.register(app);
+      registerMonitoringRoutes(app, {
+        db,
+        repo,
+        auth,
+        audit,
+        tokens,
+        ingestor,
+        now,
+        planChanged: async (p) => {
+          watcher.forget(p);
+          await db.query('SELECT pg_notify($1, $2)', [MONITORING_CHANNEL, JSON.stringify({ t: 'plan', p })]);
+        },
+        mqttTopic: readingsTopic,
       });
     },
     async start(audit) {
