@@ -10,3 +10,4 @@ export * from './scheduling/availability.js';
 export * from './scheduling/availability-extension.js';
 export * from './scheduling/free-slots.js';
 export * from './monitoring/index.js';
+export * from './names.js';

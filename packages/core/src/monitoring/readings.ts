@@ -162,6 +162,9 @@ export const READING_KINDS: Readonly<Record<ReadingKind, ReadingKindInfo>> = {
   'supplemental-oxygen': info('supplemental-oxygen', OXYGEN_FLOW, 'Supplemental oxygen', 'L/min', 'L/min', { min: 0, max: 60 }),
 };
 
+/** Every kind, in the catalogue's order. */
+export const READING_KIND_LIST = Object.keys(READING_KINDS) as readonly ReadingKind[];
+
 /** ACVPU in index order (Royal College of Physicians, NEWS2, 2017). */
 const ACVPU = [
   { letter: 'A', text: 'Alert' },

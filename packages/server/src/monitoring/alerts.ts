@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Extension, HumanName, Patient, Practitioner, Reference, Task } from '@medplum/fhirtypes';
-import { conflict, notFound, READING_KINDS, type AlertSeverity, type MonitoringAlert, type ReadingKind } from '@salus/core';
+import type { Extension, Patient, Practitioner, Reference, Task } from '@medplum/fhirtypes';
+import { conflict, formatName, notFound, READING_KINDS, type AlertSeverity, type MonitoringAlert, type ReadingKind } from '@salus/core';
 
 export type { MonitoringAlert };
 import type { Queryable } from '../db/db.js';
@@ -82,11 +82,10 @@ export async function openAlert(repo: FhirRepository, tx: Queryable, a: NewAlert
   return id;
 }
 
-async function loadTask(repo: FhirRepository, tx: Queryable, id: string): Promise<{ task: Task; version: number }> {
-  const stored = await repo.within(tx).read('Task', id);
-  const task = JSON.parse(stored.content) as Task;
+async function loadTask(repo: FhirRepository, tx: Queryable, id: string): Promise<Task> {
+  const task = JSON.parse((await repo.within(tx).read('Task', id)).content) as Task;
   if (task.code?.coding?.[0]?.code !== ALERT_CODE.code) throw notFound(`No monitoring alert ${id}`);
-  return { task, version: stored.versionId };
+  return task;
 }
 
 /**
@@ -100,10 +99,10 @@ export async function moveAlert(
   who: string | undefined,
   note: string | undefined,
   now: Date,
-): Promise<void> {
-  await repo.db.transaction(async (tx) => {
+): Promise<Task> {
+  return repo.db.transaction(async (tx) => {
     const row = await tx.query<{ status: AlertStatus }>('SELECT status FROM monitoring_alerts WHERE task_id = $1 FOR UPDATE', [id]);
-    const { task } = await loadTask(repo, tx, id);
+    const task = await loadTask(repo, tx, id);
     const current = row.rows[0]?.status;
     if (!current) throw notFound(`No monitoring alert ${id}`);
     if (current === 'resolved' || (current === 'acknowledged' && to === 'acknowledged')) {
@@ -112,7 +111,7 @@ export async function moveAlert(
     const at = now.toISOString();
     const extension = [...(task.extension ?? [])];
     if (to === 'acknowledged') extension.push(stamp(ACK_EXTENSION, who, at));
-    else extension.push(stamp(RESOLVED_EXTENSION, who, at, note ? [{ url: 'note', valueString: note }] : []));
+    else extension.push(stamp(RESOLVED_EXTENSION, who, at));
     const next: Task = {
       ...task,
       status: to === 'acknowledged' ? 'accepted' : 'completed',
@@ -126,6 +125,7 @@ export async function moveAlert(
       `UPDATE monitoring_alerts SET status = $2, ${to === 'acknowledged' ? 'acknowledged_at' : 'resolved_at'} = $3 WHERE task_id = $1`,
       [id, to, at],
     );
+    return next;
   });
 }
 
@@ -134,7 +134,7 @@ export async function escalateAlert(repo: FhirRepository, id: string, to: string
   return repo.db.transaction(async (tx) => {
     const row = await tx.query<{ status: AlertStatus }>('SELECT status FROM monitoring_alerts WHERE task_id = $1 FOR UPDATE', [id]);
     if (row.rows[0]?.status !== 'open') return false;
-    const { task } = await loadTask(repo, tx, id);
+    const task = await loadTask(repo, tx, id);
     const at = now.toISOString();
     const from = task.owner?.reference;
     const next: Task = {
@@ -150,11 +150,7 @@ export async function escalateAlert(repo: FhirRepository, id: string, to: string
 }
 
 function nameOf(content: string | undefined): string | undefined {
-  if (!content) return undefined;
-  const r = JSON.parse(content) as Patient | Practitioner;
-  const n: HumanName | undefined = r.name?.find((x) => x.use === 'official') ?? r.name?.[0];
-  if (!n) return undefined;
-  return n.text ?? [...(n.prefix ?? []), ...(n.given ?? []), n.family].filter(Boolean).join(' ');
+  return content ? formatName((JSON.parse(content) as Patient | Practitioner).name) || undefined : undefined;
 }
 
 function sub(ext: Extension | undefined, url: string): Extension | undefined {

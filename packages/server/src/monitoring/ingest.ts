@@ -5,11 +5,11 @@ import {
   issue,
   outcome,
   parseCompactBatch,
-  READING_KINDS,
   readingsFromFhir,
   type Reading,
   type ReadingError,
   type ReadingKind,
+  type AdviceLevel,
 } from '@salus/core';
 import type { Db } from '../db/db.js';
 import type { AuditInput } from '../audit/types.js';
@@ -25,7 +25,7 @@ export interface IngestResult {
   /** Alerts the batch opened (Task ids). */
   alerts: string[];
   /** For people entering readings by hand: what each new reading means for them. */
-  advice?: { kind: ReadingKind; time: string; level: ReturnType<typeof adviceFor>['level']; text: string }[];
+  advice?: { kind: ReadingKind; time: string; level: AdviceLevel; text: string }[];
 }
 
 export interface Source {
@@ -126,5 +126,3 @@ export function ingestAudit(
     patientIds: [source.patientId],
   };
 }
-
-export const KNOWN_KINDS = Object.keys(READING_KINDS) as ReadingKind[];

@@ -84,7 +84,7 @@ async function embeddedBroker(deps: MqttOptions): Promise<MqttIngest> {
       deps.tokens.verify(token).then(
         (identity) => {
           if (!identity || identity.deviceId !== username) {
-            void deps.audit.append({ action: 'E', subtype: 'device-connect', outcome: 'denied', outcomeDesc: 'unknown or revoked device token (mqtt)', agent: { ...(client.conn && 'remoteAddress' in client.conn ? { ip: String(client.conn.remoteAddress) } : {}) }, entities: [], patientIds: [] });
+            deps.audit.append({ action: 'E', subtype: 'device-connect', outcome: 'denied', outcomeDesc: 'unknown or revoked device token (mqtt)', agent: { ...(client.conn && 'remoteAddress' in client.conn ? { ip: String(client.conn.remoteAddress) } : {}) }, entities: [], patientIds: [] }).catch((e: unknown) => console.error('mqtt audit:', e));
             done(authError('Unknown device or token'), false);
             return;
           }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Reading, ReadingKind } from '@salus/core';
+import { READING_KINDS, type Reading, type ReadingKind } from '@salus/core';
 import type { Queryable } from '../db/db.js';
 
 /** A reading as stored: its id is also the id of the FHIR Observation written for it, if one is. */
@@ -63,17 +63,17 @@ interface ReadingRow {
   sampled?: Reading['sampled'] | null;
 }
 
-function toReading(row: ReadingRow, unitOf: (k: ReadingKind) => string): StoredReading {
+function toReading(row: ReadingRow): StoredReading {
   return {
     id: row.id,
     patientId: row.patient_id,
     deviceId: row.device_id,
     kind: row.kind,
-    code: '',
+    code: READING_KINDS[row.kind].code,
     time: new Date(row.effective).toISOString(),
     value: Number(row.value),
     ...(row.value2 === null ? {} : { value2: Number(row.value2) }),
-    unit: unitOf(row.kind),
+    unit: READING_KINDS[row.kind].unit,
     ...(row.sampled ? { sampled: row.sampled } : {}),
   };
 }
@@ -83,7 +83,6 @@ export async function latestReadings(
   q: Queryable,
   patientIds: string[],
   kinds: readonly ReadingKind[],
-  unitOf: (k: ReadingKind) => string,
   since?: string,
 ): Promise<StoredReading[]> {
   if (patientIds.length === 0) return [];
@@ -93,14 +92,14 @@ export async function latestReadings(
        WHERE d.patient_id = p.id AND d.kind = k.kind ${since ? 'AND d.effective >= $3' : ''} ORDER BY d.effective DESC LIMIT 1) l`,
     since ? [patientIds, kinds, since] : [patientIds, kinds],
   );
-  return r.rows.map((row) => toReading(row, unitOf));
+  return r.rows.map(toReading);
 }
 
 /** Readings by id (to write the FHIR Observations a decision rests on). */
-export async function readingsById(q: Queryable, ids: string[], unitOf: (k: ReadingKind) => string): Promise<StoredReading[]> {
+export async function readingsById(q: Queryable, ids: string[]): Promise<StoredReading[]> {
   if (ids.length === 0) return [];
   const r = await q.query<ReadingRow>('SELECT id, patient_id, device_id, kind, effective, value, value2, sampled FROM device_readings WHERE id = ANY($1::uuid[])', [ids]);
-  return r.rows.map((row) => toReading(row, unitOf));
+  return r.rows.map(toReading);
 }
 
 /** One kind's points between two instants, ascending: [ms, value, value2?]. */

@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Task } from '@medplum/fhirtypes';
+import type { Patient, Task } from '@medplum/fhirtypes';
 import {
   adviceFor,
+  formatName,
   badRequest,
   FhirError,
   forbidden,
   isValidId,
   planIssues,
   READING_KINDS,
+  READING_KIND_LIST,
   unauthorized,
   outcome,
   issue,
@@ -26,10 +28,10 @@ import { readMany } from '../fhir/store.js';
 import { ALERT_CODE, alertsFromTasks, moveAlert, type MonitoringAlert } from './alerts.js';
 import { DEVICE_TYPE_SYSTEM, enrolDevice, readDeviceDetails } from './devices.js';
 import { pairingPatient, redeemPairingCode, type DeviceTokens } from './device-tokens.js';
-import { ingestAudit, KNOWN_KINDS, type Ingestor, type IngestResult } from './ingest.js';
+import { ingestAudit, type Ingestor, type IngestResult } from './ingest.js';
 import { MONITORING_CATEGORY, readPlan, savePlan } from './plans.js';
 import { ecgStrips, latestReadings, readSeries, sparklines, type StoredReading } from './readings-store.js';
-import { unitOf, type News2Summary } from './watch.js';
+import { MONITORING_CHANNEL, type News2Summary } from './watch.js';
 
 export interface MonitoringRouteDeps {
   db: Db;
@@ -49,7 +51,7 @@ type Meta = { ip?: string; userAgent?: string };
 const metaOf = (req: FastifyRequest): Meta => ({ ip: req.ip, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) });
 
 const DAY = 86_400_000;
-const SHOWN_KINDS = KNOWN_KINDS.filter((k) => k !== 'ecg');
+const SHOWN_KINDS = READING_KIND_LIST.filter((k) => k !== 'ecg');
 const RISK_ORDER = { high: 0, medium: 1, 'low-medium': 2, low: 3 } as const;
 type Risk = keyof typeof RISK_ORDER;
 
@@ -132,7 +134,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
         'SELECT patient_id, plan, news2, last_reading_at FROM monitoring_patients WHERE patient_id = ANY($1::text[]) AND active',
         [patientIds],
       ),
-      latestReadings(db, patientIds, KNOWN_KINDS, unitOf),
+      latestReadings(db, patientIds, READING_KIND_LIST),
       sparklines(db, patientIds, new Date(t.getTime() - 7 * DAY), t, 60),
       openAlerts(patientIds),
     ]);
@@ -183,16 +185,15 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
     }
     const source = { patientId: identity.patientId, deviceId: identity.deviceId };
     const agent = { ...metaOf(req), clientId: `Device/${identity.deviceId}` };
-    let result: IngestResult | undefined;
+    let result: IngestResult;
     try {
       result = await deps.ingestor.ingest(source, req.body);
-      return result;
     } catch (e) {
       await audit.append(ingestAudit(source, agent, 'https', undefined, e instanceof FhirError ? e : undefined));
       throw e;
-    } finally {
-      if (result) await audit.append(ingestAudit(source, agent, 'https', result, undefined));
     }
+    await audit.append(ingestAudit(source, agent, 'https', result, undefined));
+    return result;
   });
 
   app.post<{ Params: { id: string } }>('/monitoring/patients/:id/readings', async (req) =>
@@ -237,12 +238,12 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
       const { byPatient, latest, lines, alerts } = await summaries([id]);
       const row = byPatient.get(id);
       const stored = await readPlan(db, id);
-      const patient = JSON.parse((await repo.as(guard).read('Patient', id)).content) as { name?: { given?: string[]; family?: string; text?: string }[]; birthDate?: string };
+      const patient = JSON.parse((await repo.as(guard).read('Patient', id)).content) as Pick<Patient, 'name' | 'birthDate'>;
       const { page } = await repo.as(guard).search('Device', [['patient', id], ['_count', '50']]);
       const tokens = await db.query<{ device_id: string; last_seen: Date | null }>('SELECT device_id, max(last_seen) AS last_seen FROM device_tokens WHERE patient_id = $1 GROUP BY device_id', [id]);
       const seen = new Map(tokens.rows.map((r) => [r.device_id, r.last_seen]));
       return {
-        patient: { id, name: displayName(patient.name), ...(patient.birthDate ? { birthDate: patient.birthDate } : {}) },
+        patient: { id, name: formatName(patient.name), ...(patient.birthDate ? { birthDate: patient.birthDate } : {}) },
         enrolled: !!stored,
         plan: stored?.plan ?? { conditions: [], spo2Scale2: false, goals: [], rules: [] },
         latest: latest.map((r) => latestView(r, stored?.plan)),
@@ -291,7 +292,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
         ['_include', 'CarePlan:subject'],
         ['_count', '500'],
       ]);
-      const patients = page.entries.filter((e) => e.resType === 'Patient').map((e) => ({ id: e.id, ...(JSON.parse(e.content) as { name?: { given?: string[]; family?: string; text?: string }[]; birthDate?: string }) }));
+      const patients = page.entries.filter((e) => e.resType === 'Patient').map((e) => ({ id: e.id, ...(JSON.parse(e.content) as Pick<Patient, 'name' | 'birthDate'>) }));
       const ids = patients.map((p) => p.id);
       for (const id of ids) shown.add(id);
       const { byPatient, latest, lines, alerts } = await summaries(ids);
@@ -302,7 +303,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
         const news2 = m?.news2 ?? undefined;
         const risk: Risk = worst(news2?.band ?? 'low', top ? (top.severity === 'high' ? 'high' : top.severity === 'medium' ? 'medium' : 'low') : 'low');
         return {
-          patient: { id: p.id, name: displayName(p.name), ...(p.birthDate ? { birthDate: p.birthDate } : {}) },
+          patient: { id: p.id, name: formatName(p.name), ...(p.birthDate ? { birthDate: p.birthDate } : {}) },
           risk,
           ...(news2 ? { news2 } : {}),
           openAlerts: open.length,
@@ -341,13 +342,14 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: MonitoringR
     const id = req.params.id;
     if (!isValidId(id)) throw badRequest('Not an alert id', 'id');
     const row = await db.query<{ patient_id: string }>('SELECT patient_id FROM monitoring_alerts WHERE task_id = $1', [id]);
-    const patientId = row.rows[0]?.patient_id ?? 'unknown';
-    return asCaller(req, { action: 'U', subtype: to === 'acknowledged' ? 'alert-acknowledge' : 'alert-resolve', patientId }, () => undefined, async ({ guard, principal }) => {
+    // An unknown id is still an attempt for the ledger; moveAlert answers it with a 404.
+    const patientId = row.rows[0]?.patient_id;
+    const entry = { action: 'U' as const, subtype: to === 'acknowledged' ? 'alert-acknowledge' : 'alert-resolve', ...(patientId ? { patientId } : {}) };
+    return asCaller(req, entry, () => undefined, async ({ guard, principal }) => {
       const body = (req.body ?? {}) as { note?: unknown };
       if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > 2000)) throw badRequest('note must be text of at most 2000 characters', 'note');
-      await moveAlert(repo.as(guard), id, to, principal.fhirUser, body.note as string | undefined, now());
-      await db.query('SELECT pg_notify($1, $2)', ['salus_monitoring', JSON.stringify({ t: 'alert', id, p: patientId })]);
-      const task = JSON.parse((await repo.read('Task', id)).content) as Task;
+      const task = await moveAlert(repo.as(guard), id, to, principal.fhirUser, body.note as string | undefined, now());
+      await db.query('SELECT pg_notify($1, $2)', [MONITORING_CHANNEL, JSON.stringify({ t: 'alert', id, p: patientId })]);
       return (await alertsFromTasks(repo, [task]))[0]!;
     });
   };
@@ -360,10 +362,3 @@ const sevRank = (s: string): number => (s === 'high' ? 0 : s === 'medium' ? 1 : 
 function worst(a: Risk, b: Risk): Risk {
   return RISK_ORDER[a] <= RISK_ORDER[b] ? a : b;
 }
-
-export function displayName(names: { given?: string[]; family?: string; text?: string }[] | undefined): string {
-  const n = names?.[0];
-  if (!n) return 'Unnamed patient';
-  return n.text ?? [...(n.given ?? []), n.family].filter(Boolean).join(' ');
-}
-

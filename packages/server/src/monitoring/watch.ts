@@ -5,6 +5,7 @@ import {
   news2Observation,
   observationFromReading,
   READING_KINDS,
+  READING_KIND_LIST,
   ruleKey,
   scoreNews2,
   thresholdBreaches,
@@ -57,8 +58,6 @@ const NEWS2_TITLE: Partial<Record<News2Band, string>> = {
   medium: 'NEWS2 medium (5–6): urgent review',
   'low-medium': 'NEWS2: one parameter scores 3, urgent review',
 };
-
-export const unitOf = (k: ReadingKind): string => READING_KINDS[k].unit;
 
 export interface WatchDeps {
   db: Db;
@@ -114,7 +113,7 @@ export function createWatcher(deps: WatchDeps): Watcher {
       .filter((r) => !existing.has(r.id))
       .map((r) =>
         repo.prepare(
-          observationFromReading({ ...r, code: READING_KINDS[r.kind].code }, { id: r.id, patientId: r.patientId, ...(r.deviceId.startsWith('manual:') ? {} : { deviceId: r.deviceId }) }),
+          observationFromReading(r, { id: r.id, patientId: r.patientId, ...(r.deviceId.startsWith('manual:') ? {} : { deviceId: r.deviceId }) }),
           r.id,
           1,
           at,
@@ -143,7 +142,7 @@ export function createWatcher(deps: WatchDeps): Watcher {
     lastScored.set(patientId, t);
     const newest = touched.reduce((a, r) => (r.time > a ? r.time : a), touched[0]!.time);
     const since = new Date(new Date(newest).getTime() - NEWS2_WINDOW_MS).toISOString();
-    const latest = await latestReadings(db, [patientId], NEWS2_KINDS, unitOf, since);
+    const latest = await latestReadings(db, [patientId], NEWS2_KINDS, since);
     const of = (k: ReadingKind) => latest.find((r) => r.kind === k && r.time <= newest);
     const rr = of('respiratory-rate');
     const spo2 = of('oxygen-saturation');
@@ -279,7 +278,7 @@ export function createWatcher(deps: WatchDeps): Watcher {
       if (watched.length === 0) return 0;
       // Every monitored patient's newest reading of each kind, in one statement.
       const newest = new Map<string, number>();
-      for (const x of await latestReadings(db, watched.map((w) => w.patient_id), Object.keys(READING_KINDS) as ReadingKind[], unitOf)) {
+      for (const x of await latestReadings(db, watched.map((w) => w.patient_id), READING_KIND_LIST)) {
         newest.set(`${x.patientId}|${x.kind}`, new Date(x.time).getTime());
       }
       const t = now().getTime();
@@ -287,7 +286,7 @@ export function createWatcher(deps: WatchDeps): Watcher {
       for (const row of watched) {
         for (const rule of row.plan.rules) {
           if (rule.type !== 'missing') continue;
-          const kinds = rule.kind ? [rule.kind] : (Object.keys(READING_KINDS) as ReadingKind[]);
+          const kinds = rule.kind ? [rule.kind] : (READING_KIND_LIST);
           const times = kinds.map((k) => newest.get(`${row.patient_id}|${k}`)).filter((x): x is number => x !== undefined);
           const last = Math.max(new Date(row.enrolled_at).getTime(), ...times);
           if (t - last < rule.hours * 3600_000) continue;
@@ -320,7 +319,7 @@ export function createWatcher(deps: WatchDeps): Watcher {
     const breach = trendBreach(rule, series);
     if (!breach) return undefined;
     const first = series.find((s) => s.time === breach.from.time)!;
-    const used = await readingsById(db, [first.id, newest.id], unitOf);
+    const used = await readingsById(db, [first.id, newest.id]);
     const info = READING_KINDS[rule.kind];
     const p = await planOf(newest.patientId);
     const hours = Math.round((breach.to.time - breach.from.time) / 3600_000);

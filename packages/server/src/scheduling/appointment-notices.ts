@@ -1,5 +1,5 @@
-import type { Appointment, HumanName, Location, Patient, Practitioner, Schedule, Slot } from '@medplum/fhirtypes';
-import { FhirError, isTimeZone, TIMEZONE_URL, visitModeOf } from '@salus/core';
+import type { Appointment, Location, Patient, Practitioner, Schedule, Slot } from '@medplum/fhirtypes';
+import { FhirError, formatName, isTimeZone, preferredName, TIMEZONE_URL, visitModeOf } from '@salus/core';
 import type { Db, Queryable } from '../db/db.js';
 import type { FhirRepository } from '../fhir/repository.js';
 import { parseJson } from '../fhir/repository.js';
@@ -170,7 +170,7 @@ export function appointmentNotices(deps: AppointmentNoticesDeps): { onAppointmen
       end: new Date(a.end),
       mode,
       timeZone: await timeZoneOf(a),
-      ...optional('clinician', personName(clinician?.name)),
+      ...optional('clinician', formatName(clinician?.name) || undefined),
       ...optional('patientName', to.name),
       ...optional('location', location && placeName(location)),
       ...optional('cancellationReason', a.cancelationReason?.text ?? a.cancelationReason?.coding?.[0]?.display),
@@ -192,18 +192,6 @@ export function appointmentNotices(deps: AppointmentNoticesDeps): { onAppointmen
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return (value ? { [key]: value } : {}) as { [P in K]?: string };
-}
-
-function preferredName(names: HumanName[] | undefined): HumanName | undefined {
-  return names?.find((n) => n.use === 'usual') ?? names?.find((n) => n.use === 'official') ?? names?.find((n) => n.use !== 'old') ?? names?.[0];
-}
-
-/** "Dr Amara Okafor": as a person is addressed in a letter. */
-function personName(names: HumanName[] | undefined): string | undefined {
-  const n = preferredName(names);
-  if (!n) return undefined;
-  const parts = [...(n.prefix ?? []), ...(n.given ?? []), ...(n.family ? [n.family] : [])];
-  return (parts.length ? parts.join(' ') : n.text) || undefined;
 }
 
 /** "Harbour Clinic, 12 Quay Street, Portsmouth". */

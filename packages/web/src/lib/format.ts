@@ -1,4 +1,4 @@
-import type { CodeableConcept, HumanName, Period, Quantity } from '@medplum/fhirtypes';
+import type { CodeableConcept, Period, Quantity } from '@medplum/fhirtypes';
 
 /**
  * How clinical data reads on screen. FHIR keeps dates, units and names in forms made for machines
@@ -174,14 +174,8 @@ export function formatQuantity(q: Quantity | undefined, options: FormatOptions =
   return unit === '%' || unit.startsWith('/') ? `${number}${unit}` : `${number} ${unit}`;
 }
 
-/** A person's name as they are addressed: "Dr. Amara Okafor", "Ana Beatriz Souza". */
-export function formatName(names: HumanName | HumanName[] | undefined): string {
-  const list = Array.isArray(names) ? names : names ? [names] : [];
-  const name = list.find((n) => n.use === 'usual') ?? list.find((n) => n.use === 'official') ?? list.find((n) => n.use !== 'old') ?? list[0];
-  if (!name) return '';
-  const parts = [...(name.prefix ?? []), ...(name.given ?? []), ...(name.family ? [name.family] : [])];
-  return parts.length ? parts.join(' ') : (name.text ?? '');
-}
+/** A person's name as they are addressed (shared with the server's emails and alerts). */
+export { formatName } from '@salus/core';
 
 /** A coded concept in words: its text, else the first coding's display, else the bare code. */
 export function formatConcept(concept: CodeableConcept | undefined): string {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { HumanName, Patient } from '@medplum/fhirtypes';
+import type { Patient } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isFhirError, parseFhirJson } from '@salus/core';
+import { formatName, isFhirError, parseFhirJson } from '@salus/core';
 import { AccessGuard } from '../../access/guard.js';
 import { principalFromGrants } from '../authenticate.js';
 import type { AuditInput } from '../../audit/types.js';
@@ -90,9 +90,7 @@ function sendPage(reply: FastifyReply, html: string, status = 200): FastifyReply
 }
 
 function nameOf(p: Patient): string {
-  const n: HumanName | undefined = p.name?.find((x) => x.use === 'official') ?? p.name?.[0];
-  const text = n?.text ?? [...(n?.given ?? []), n?.family].filter(Boolean).join(' ');
-  return text || `Patient ${p.id}`;
+  return formatName(p.name) || `Patient ${p.id}`;
 }
 
 /**
